@@ -1,0 +1,1 @@
+"""Scrapy project of LureWatch: config-driven spiders, item pipelines and evidence capture."""

@@ -1,0 +1,50 @@
+"""Entry point of one crawl process: ``python -m crawlers.crawl SOURCE_YAML RUN_DIR RUN_ID``.
+
+Each crawl runs in a process of its own because Twisted's reactor cannot be restarted; the runner
+starts it, reads progress lines from its stdout and finds the outputs in RUN_DIR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawlers.settings import crawl_settings
+from crawlers.source import load_source
+from crawlers.spiders.board import BoardSpider
+from lurewatch.errors import LureWatchError
+from lurewatch.settings import get_settings
+
+SPIDERS = {"board": BoardSpider}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("source", type=Path)
+    parser.add_argument("run_dir", type=Path)
+    parser.add_argument("run_id")
+    parser.add_argument("--base-url", default=None)
+    args = parser.parse_args(argv)
+    try:
+        source = load_source(args.source)
+    except LureWatchError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.base_url:
+        source = source.with_base_url(args.base_url)
+    args.run_dir.mkdir(parents=True, exist_ok=True)
+    settings = get_settings()
+    process = CrawlerProcess(Settings(crawl_settings(source, args.run_dir, settings.user_agent, settings.log_level)))
+    process.crawl(SPIDERS[source.kind], source=source, run_id=args.run_id)
+    process.start()
+    stats = json.loads((args.run_dir / "stats.json").read_text()) if (args.run_dir / "stats.json").exists() else {}
+    return 0 if stats.get("finish_reason") == "finished" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The index: one interface, two backends (SQLite embedded, Elasticsearch), the query model."""

@@ -1,0 +1,58 @@
+"""The ``Index`` interface that both backends implement, and the factory that picks one from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from index.query import Query, SearchResult
+    from lurewatch.records import Finding
+    from lurewatch.settings import Settings
+
+
+@dataclass
+class WriteReport:
+    """What an upsert did: documents written, and those the backend rejected, with reasons."""
+
+    written: int = 0
+    rejected: list[dict[str, str]] = field(default_factory=list)
+
+
+class Index(Protocol):
+    """Findings storage with search. Every write is an upsert by ``posting_id``."""
+
+    backend: str
+
+    def setup(self) -> None:
+        """Create what the backend needs; safe to call again at every start."""
+
+    def upsert(self, findings: Iterable[Finding]) -> WriteReport:
+        """Insert or replace findings by ``posting_id``."""
+
+    def get(self, posting_id: str) -> Finding | None:
+        """One finding by id."""
+
+    def search(self, query: Query) -> SearchResult:
+        """Findings matching ``query``, with facet counts."""
+
+    def count(self) -> int:
+        """Number of findings stored."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+def open_index(settings: Settings) -> Index:
+    """The backend named by ``LUREWATCH_INDEX``, set up and ready."""
+    if settings.index == "elasticsearch":
+        from index.elasticsearch import ElasticsearchIndex
+
+        index: Index = ElasticsearchIndex.from_settings(settings)
+    else:
+        from index.sqlite import SqliteIndex
+
+        index = SqliteIndex(settings.sqlite_file)
+    index.setup()
+    return index

@@ -1,0 +1,86 @@
+"""The Elasticsearch mapping of a Finding: explicit, strict, and versioned behind an alias."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAPPING_VERSION = 1
+
+KEYWORD = {"type": "keyword"}
+DATE = {"type": "date"}
+TEXT = {"type": "text", "analyzer": "standard"}
+STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
+
+
+def _keywords(*names: str) -> dict[str, Any]:
+    return {name: KEYWORD for name in names}
+
+
+FINDING_MAPPING: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        **_keywords("posting_id", "source", "source_kind", "canonical_url", "language", "country", "compound"),
+        **_keywords("content_sha256", "cluster_id", "duplicate_of", "minhash_bands", "run_id"),
+        "url": KEYWORD,
+        "fetched_at": DATE,
+        "posted_at": DATE,
+        "first_seen": DATE,
+        "last_seen": DATE,
+        "indexed_at": DATE,
+        "seen_count": {"type": "integer"},
+        "title": {**TEXT, "fields": {"raw": {"type": "keyword", "ignore_above": 512}}},
+        "text": TEXT,
+        "text_segmented": TEXT,
+        "author": {"type": "keyword", "ignore_above": 512},
+        "contacts": {
+            "properties": _keywords(
+                "phones", "emails", "telegram", "whatsapp", "line", "wechat", "signal", "urls", "domains"
+            )
+        },
+        "wallets": {"properties": _keywords("chain", "address")},
+        "salary": {
+            "properties": {
+                "min": {"type": "double"},
+                "max": {"type": "double"},
+                "currency": KEYWORD,
+                "period": KEYWORD,
+                "text": STORED_ONLY,
+            }
+        },
+        "locations": {
+            "properties": {
+                **_keywords("name", "country", "admin1", "source"),
+                "lat": {"type": "double"},
+                "lon": {"type": "double"},
+                "geonameid": {"type": "long"},
+                "confidence": {"type": "float"},
+            }
+        },
+        "geo": {"type": "geo_point"},
+        "indicators": {
+            "properties": {"code": KEYWORD, "weight": {"type": "float"}, "evidence": {"type": "text", "index": False}}
+        },
+        "risk_score": {"type": "integer"},
+        "images": {
+            "properties": {
+                "url": STORED_ONLY,
+                **_keywords("sha256", "phash"),
+                "width": {"type": "integer"},
+                "height": {"type": "integer"},
+                "exif_gps": {"type": "double"},
+            }
+        },
+        "evidence": {
+            "properties": {
+                "warc_file": KEYWORD,
+                "warc_offset": {"type": "long"},
+                "sha256": KEYWORD,
+                "screenshot": KEYWORD,
+                "rendered_html": KEYWORD,
+            }
+        },
+        "schema_version": {"type": "integer"},
+    },
+}
+
+INDEX_SETTINGS: dict[str, Any] = {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"}

@@ -1,0 +1,3 @@
+from lurewatch.cli import main
+
+main()

@@ -1,0 +1,42 @@
+"""The one exception family of LureWatch: every message tells the user what to do next."""
+
+from __future__ import annotations
+
+
+class LureWatchError(Exception):
+    """Base class. ``hint`` is a short suggestion printed under the message."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        if hint:
+            self.hint = hint
+
+
+class SourceConfigError(LureWatchError):
+    """A source YAML file is missing, unreadable or does not validate."""
+
+    hint = "fix the file and run the command again; `lurewatch sources` lists the valid ones"
+
+
+class RunNotFound(LureWatchError):
+    """A run id or run directory does not exist."""
+
+    hint = "`lurewatch runs` lists the runs under the data directory"
+
+
+class CrawlFailed(LureWatchError):
+    """The crawler process ended abnormally."""
+
+    hint = "see crawl.log in the run directory for the traceback"
+
+
+class IndexUnavailable(LureWatchError):
+    """The configured index backend cannot be reached."""
+
+    hint = "check LUREWATCH_ES_URL, or set LUREWATCH_INDEX=sqlite to use the embedded index"
+
+
+class IndexWriteError(LureWatchError):
+    """Some documents were rejected by the index."""

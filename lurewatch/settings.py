@@ -1,0 +1,55 @@
+"""Settings from ``LUREWATCH_*`` environment variables; the only module that reads the environment."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every LureWatch setting; each field is the variable ``LUREWATCH_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="LUREWATCH_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="where runs, evidence and the SQLite index live")
+    sources_dir: Path = Field(Path("sources"), description="folder of source YAML files")
+    index: Literal["sqlite", "elasticsearch"] = Field("sqlite", description="index backend")
+    sqlite_path: Path | None = Field(None, description="SQLite index file (default: DATA_DIR/index.sqlite)")
+    es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL(s), comma separated")
+    es_api_key: str | None = Field(None, description="Elasticsearch API key (never logged)")
+    es_index_prefix: str = Field("lurewatch", description="prefix of the index aliases")
+    es_timeout: float = Field(30.0, description="Elasticsearch request timeout in seconds")
+    es_ca_certs: Path | None = Field(None, description="CA bundle for an HTTPS Elasticsearch")
+    chromium: Path = Field(Path("/usr/bin/chromium"), description="Chromium executable for JavaScript-only sources")
+    user_agent: str = Field(
+        "LureWatch/0.1 (+https://github.com/lurewatch/lurewatch; research crawler)",
+        description="default User-Agent of the crawlers",
+    )
+    log_level: str = Field("INFO", description="log level of crawls and the CLI")
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.data_dir / "runs"
+
+    @property
+    def sqlite_file(self) -> Path:
+        return self.sqlite_path or self.data_dir / "index.sqlite"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing the environment."""
+    return Settings()
+
+
+def offline_environment() -> dict[str, str]:
+    """Variables that child processes need so nothing tries to reach the network by itself."""
+    env = dict(os.environ)
+    # tldextract would otherwise try to download the public suffix list and hang when offline.
+    env["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
+    return env

@@ -1,0 +1,105 @@
+"""Shared fixtures: isolated settings, the demo site, a crawled demo run, and a real Elasticsearch node."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lurewatch.settings import Settings, get_settings
+
+ES_URL = os.environ.get("LUREWATCH_TEST_ES_URL", "http://127.0.0.1:9200")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings pointing at a fresh data folder, on the SQLite backend."""
+    monkeypatch.setenv("LUREWATCH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("LUREWATCH_SOURCES_DIR", str(tmp_path / "sources"))
+    monkeypatch.setenv("LUREWATCH_INDEX", "sqlite")
+    monkeypatch.setenv("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+    (tmp_path / "sources").mkdir()
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def demo_site() -> Iterator[object]:
+    from lurewatch.demo.server import serve_demo_site
+
+    with serve_demo_site() as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def demo_run_dir(tmp_path_factory: pytest.TempPathFactory, demo_site: object) -> Path:
+    """One crawl of the demo site per test session; tests copy the run folder they change."""
+    from lurewatch import runner
+
+    data = tmp_path_factory.mktemp("demo-data")
+    run = runner.crawl(
+        str(runner.demo_source_path()),
+        run_id="demo-session",
+        base_url=demo_site.base_url,  # type: ignore[attr-defined]
+        settings=Settings(data_dir=data),
+    )
+    return run.path
+
+
+@pytest.fixture
+def demo_run(demo_run_dir: Path, settings: Settings) -> str:
+    """A private copy of the crawled demo run under this test's data folder; returns its run id."""
+    target = settings.runs_dir / demo_run_dir.name
+    shutil.copytree(demo_run_dir, target)
+    return target.name
+
+
+def _es_alive() -> bool:
+    try:
+        with urllib.request.urlopen(f"{ES_URL}/_cluster/health", timeout=3) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def es_url() -> str:
+    """The test node's URL. Skips on a laptop without one; fails loudly in CI, where it must run."""
+    if not _es_alive():
+        message = f"no Elasticsearch at {ES_URL}; start one with scripts/elasticsearch.sh start"
+        if IN_CI:
+            pytest.fail(message + " (CI=true: Elasticsearch tests must run)")
+        pytest.skip(message)
+    return ES_URL
+
+
+@pytest.fixture
+def es_settings(es_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings on the Elasticsearch backend with an index prefix of this test's own; cleaned up after."""
+    prefix = f"test-{uuid.uuid4().hex[:10]}"
+    monkeypatch.setenv("LUREWATCH_INDEX", "elasticsearch")
+    monkeypatch.setenv("LUREWATCH_ES_URL", es_url)
+    monkeypatch.setenv("LUREWATCH_ES_INDEX_PREFIX", prefix)
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(es_url)
+    client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True)
+    client.close()
+
+
+@pytest.fixture(params=["sqlite", "elasticsearch"])
+def backend_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
+    """Runs a test once per index backend."""
+    if request.param == "elasticsearch":
+        return request.getfixturevalue("es_settings")
+    return settings
