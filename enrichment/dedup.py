@@ -1,15 +1,125 @@
-"""Exact-duplicate detection: a hash of the normalised content."""
+"""Duplicate detection: exact (content hash), near-duplicate (MinHash LSH) and same image (perceptual hash).
+
+Every finding carries its lookup keys in ``minhash_bands``: ``h:`` its content hash, ``b00:``…``b31:``
+body MinHash bands, ``t00:``…``t15:`` title MinHash values, ``p0:``…``p3:`` the four 16-bit quarters of
+each image's 64-bit perceptual hash (two hashes within Hamming distance 3 share a quarter). Because
+the keys live on the finding, the index itself is the candidate store: it answers "which findings
+share one of these keys" with a terms lookup, across runs and sources. Within one run,
+``MemoryCandidateStore`` does the same in memory.
+
+A finding joins a candidate's cluster when their body similarity reaches ``SAME_AD``, or reaches
+``SAME_TEMPLATE_BODY`` with titles alike (``SAME_TITLE``) — a template re-used for another job or
+company changes the title and stays apart —, or when an image is the same (phash within
+``SAME_IMAGE_BITS``) and bodies are at least loosely alike. It joins the earliest-seen matching
+cluster; ``duplicate_of`` names that cluster's first member, which is also its ``cluster_id``.
+Clusters are never merged afterwards.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
 import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Protocol
+
+from enrichment.minhash import ROWS, TITLE_PERM, band_keys, normalise, signature, similarity
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+SAME_AD = 0.80
+SAME_TEMPLATE_BODY = 0.55
+SAME_TITLE = 0.60
+SAME_IMAGE_BITS = 6
+SAME_IMAGE_BODY = 0.30
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the store knows of an earlier finding."""
+
+    posting_id: str
+    cluster_id: str
+    first_seen: str
+    keys: tuple[str, ...]
+
+
+class CandidateStore(Protocol):
+    """Earlier findings that share a lookup key; the index implements it over ``minhash_bands``."""
+
+    def candidates(self, keys: list[str]) -> list[Candidate]: ...
+
+    def add(self, candidate: Candidate) -> None: ...
+
+
+class MemoryCandidateStore:
+    """Candidate store for one run, in memory (keys → member numbers)."""
+
+    def __init__(self) -> None:
+        self._members: list[Candidate] = []
+        self._by_key: dict[int, list[int]] = defaultdict(list)
+
+    @staticmethod
+    def _slot(key: str) -> int:
+        return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+
+    def candidates(self, keys: list[str]) -> list[Candidate]:
+        numbers = {n for key in keys if not key.startswith("t") for n in self._by_key.get(self._slot(key), ())}
+        return [self._members[n] for n in sorted(numbers)]
+
+    def add(self, candidate: Candidate) -> None:
+        number = len(self._members)
+        self._members.append(candidate)
+        for key in candidate.keys:
+            if not key.startswith("t"):  # title keys are for verification, not lookup
+                self._by_key[self._slot(key)].append(number)
 
 
 def content_sha256(title: str, text: str) -> str:
     """Hash of title + text after case folding and dropping punctuation, spacing and emoji."""
     normalised = unicodedata.normalize("NFKC", f"{title}\n{text}").casefold()
     return hashlib.sha256(_NON_WORD.sub(" ", normalised).strip().encode("utf-8")).hexdigest()
+
+
+def dedup_keys(title: str, text: str, content_sha256: str, phashes: list[str]) -> list[str]:
+    """The lookup keys of a finding (see module docstring)."""
+    keys = [f"h:{content_sha256[:24]}"]
+    keys += band_keys(signature(normalise(text)))
+    keys += band_keys(signature(normalise(title), TITLE_PERM), prefix="t", rows=1)
+    for phash in phashes:
+        if len(phash) == 16:
+            keys += [f"p{i}:{phash[4 * i : 4 * i + 4]}" for i in range(4)]
+    return keys
+
+
+def _phashes(keys: list[str] | tuple[str, ...]) -> list[int]:
+    quarters = [k for k in keys if k.startswith("p")]
+    return [int("".join(q[3:] for q in quarters[i : i + 4]), 16) for i in range(0, len(quarters), 4)]
+
+
+def is_duplicate(keys: list[str], other: tuple[str, ...] | list[str]) -> bool:
+    """True when ``other``'s keys show the same ad (see module docstring for the thresholds)."""
+    if keys[0] == other[0]:
+        return True  # same content hash
+    body = similarity(keys, list(other), "b", ROWS)
+    if body >= SAME_AD:
+        return True
+    if body >= SAME_TEMPLATE_BODY and similarity(keys, list(other), "t", 1) >= SAME_TITLE:
+        return True
+    if body >= SAME_IMAGE_BODY:
+        mine, theirs = _phashes(keys), _phashes(other)
+        return any(bin(a ^ b).count("1") <= SAME_IMAGE_BITS for a in mine for b in theirs)
+    return False
+
+
+def assign_cluster(store: CandidateStore, posting_id: str, first_seen: str, keys: list[str]) -> tuple[str, str | None]:
+    """(cluster_id, duplicate_of) for a finding; records it in ``store``."""
+    matches = [c for c in store.candidates(keys) if c.posting_id != posting_id and is_duplicate(keys, c.keys)]
+    if matches:
+        founder = min(matches, key=lambda c: (c.first_seen, c.posting_id))
+        cluster_id, duplicate_of = founder.cluster_id, founder.cluster_id
+    else:
+        cluster_id, duplicate_of = posting_id, None
+    store.add(Candidate(posting_id, cluster_id, first_seen, tuple(keys)))
+    return cluster_id, duplicate_of

@@ -1,11 +1,11 @@
-"""Normalise a posting: markup to clean text (line breaks kept) and the text's language."""
+"""Normalise a posting: markup to clean text (line breaks kept), mojibake repaired, and the text's language."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
+import ftfy
 import lxml.html
 from lxml import etree
 
@@ -25,7 +25,7 @@ def html_to_text(html: str) -> str:
     try:
         root = lxml.html.fromstring(html)
     except (etree.ParserError, ValueError):
-        return _clean(re.sub(r"<[^>]+>", " ", html))
+        return clean_text(re.sub(r"<[^>]+>", " ", html))
     etree.strip_elements(root, *DROP_TAGS, with_tail=False)
     parts: list[str] = []
     for event, element in etree.iterwalk(root, events=("start", "end")):
@@ -40,11 +40,19 @@ def html_to_text(html: str) -> str:
                 parts.append("\n")
             if element.tail:
                 parts.append(element.tail)
-    return _clean("".join(parts))
+    return clean_text("".join(parts))
 
 
-def _clean(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
+def fix_text(text: str) -> str:
+    """Text with mojibake and stray escapes repaired (ftfy), NFC-normalised; markup is left alone."""
+    if text.isascii():
+        return text
+    return ftfy.fix_text(text, normalization="NFC", unescape_html=False, uncurl_quotes=False)
+
+
+def clean_text(text: str) -> str:
+    """Text repaired, one cleaned line per line, no runs of blank lines."""
+    text = fix_text(text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
     return _BLANK_LINES.sub("\n", "\n".join(lines)).strip()
 
@@ -61,6 +69,7 @@ _SCRIPTS = [
     ("ru", re.compile(r"[\u0400-\u04ff]")),
     ("ar", re.compile(r"[\u0600-\u06ff]")),
 ]
+_KANA = re.compile(r"[\u3040-\u30ff]{2}")
 _LETTER = re.compile(r"\w", re.UNICODE)
 
 
@@ -73,6 +82,8 @@ def detect_language(text: str) -> str:
         share = len(pattern.findall(sample)) / letters
         if share > best_share:
             best, best_share = code, share
+    if best == "zh" and _KANA.search(sample):
+        return "ja"  # Japanese mixes kana into kanji; Chinese never uses kana
     if best_share >= 0.2:
         return best
     language = _latin_detector().detect_language_of(sample)
