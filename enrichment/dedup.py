@@ -1,7 +1,9 @@
 """Duplicate detection: exact (content hash), near-duplicate (MinHash LSH) and same image (perceptual hash).
 
 Every finding carries its lookup keys in ``minhash_bands``: ``h:`` its content hash, ``b00:``…``b31:``
-body MinHash bands, ``t00:``…``t15:`` title MinHash values, ``p0:``…``p3:`` the four 16-bit quarters of
+body MinHash bands, ``T00:``…``T03:`` title MinHash bands (a near-identical title makes a candidate even
+when a translated line lowers a short body's similarity), ``t00:``…``t15:`` title MinHash values (for
+verification only, never looked up), ``p0:``…``p3:`` the four 16-bit quarters of
 each image's 64-bit perceptual hash (two hashes within Hamming distance 3 share a quarter). Because
 the keys live on the finding, the index itself is the candidate store: it answers "which findings
 share one of these keys" with a terms lookup, across runs and sources. Within one run,
@@ -28,8 +30,8 @@ from enrichment.minhash import ROWS, TITLE_PERM, band_keys, normalise, signature
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
-SAME_AD = 0.80
-SAME_TEMPLATE_BODY = 0.55
+SAME_AD = 0.85
+SAME_TEMPLATE_BODY = 0.40
 SAME_TITLE = 0.60
 SAME_IMAGE_BITS = 6
 SAME_IMAGE_BODY = 0.30
@@ -86,7 +88,9 @@ def dedup_keys(title: str, text: str, content_sha256: str, phashes: list[str]) -
     """The lookup keys of a finding (see module docstring)."""
     keys = [f"h:{content_sha256[:24]}"]
     keys += band_keys(signature(normalise(text)))
-    keys += band_keys(signature(normalise(title), TITLE_PERM), prefix="t", rows=1)
+    title_sig = signature(normalise(title), TITLE_PERM)
+    keys += band_keys(title_sig, prefix="T", rows=ROWS)
+    keys += band_keys(title_sig, prefix="t", rows=1)
     for phash in phashes:
         if len(phash) == 16:
             keys += [f"p{i}:{phash[4 * i : 4 * i + 4]}" for i in range(4)]
