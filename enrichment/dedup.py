@@ -22,11 +22,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Protocol
 
-from enrichment.minhash import ROWS, TITLE_PERM, band_keys, normalise, signature, similarity
+from enrichment.minhash import BANDS, ROWS, TITLE_PERM, band_keys, normalise, signature
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -35,6 +35,8 @@ SAME_TEMPLATE_BODY = 0.40
 SAME_TITLE = 0.60
 SAME_IMAGE_BITS = 6
 SAME_IMAGE_BODY = 0.30
+CANDIDATE_LIMIT = 12  # candidates verified per finding, those sharing the most keys first
+MEMBERS_PER_KEY = 8  # earliest members remembered per key: a cluster's first reposts stand for all of it
 
 
 @dataclass(frozen=True)
@@ -50,32 +52,36 @@ class Candidate:
 class CandidateStore(Protocol):
     """Earlier findings that share a lookup key; the index implements it over ``minhash_bands``."""
 
-    def candidates(self, keys: list[str]) -> list[Candidate]: ...
+    def candidates(self, keys: list[str], limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+        """Up to ``limit`` earlier findings sharing a key (``t`` keys excluded), those sharing most first."""
+        ...
 
     def add(self, candidate: Candidate) -> None: ...
 
 
 class MemoryCandidateStore:
-    """Candidate store for one run, in memory (keys → member numbers)."""
+    """Candidate store for one run, in memory (key → earliest member numbers)."""
 
     def __init__(self) -> None:
         self._members: list[Candidate] = []
-        self._by_key: dict[int, list[int]] = defaultdict(list)
+        self._by_key: dict[str, list[int]] = defaultdict(list)
 
-    @staticmethod
-    def _slot(key: str) -> int:
-        return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
-
-    def candidates(self, keys: list[str]) -> list[Candidate]:
-        numbers = {n for key in keys if not key.startswith("t") for n in self._by_key.get(self._slot(key), ())}
-        return [self._members[n] for n in sorted(numbers)]
+    def candidates(self, keys: list[str], limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+        shared: Counter[int] = Counter()
+        for key in keys:
+            if key[0] != "t":
+                shared.update(self._by_key.get(key, ()))
+        best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [self._members[number] for number, _ in best]
 
     def add(self, candidate: Candidate) -> None:
         number = len(self._members)
         self._members.append(candidate)
         for key in candidate.keys:
-            if not key.startswith("t"):  # title keys are for verification, not lookup
-                self._by_key[self._slot(key)].append(number)
+            if key[0] != "t":  # title values are for verification, not lookup
+                members = self._by_key[key]
+                if len(members) < MEMBERS_PER_KEY:
+                    members.append(number)
 
 
 def content_sha256(title: str, text: str) -> str:
@@ -98,22 +104,23 @@ def dedup_keys(title: str, text: str, content_sha256: str, phashes: list[str]) -
 
 
 def _phashes(keys: list[str] | tuple[str, ...]) -> list[int]:
-    quarters = [k for k in keys if k.startswith("p")]
+    quarters = [k for k in keys if k[0] == "p"]
     return [int("".join(q[3:] for q in quarters[i : i + 4]), 16) for i in range(0, len(quarters), 4)]
 
 
-def is_duplicate(keys: list[str], other: tuple[str, ...] | list[str]) -> bool:
+def is_duplicate(keys: list[str] | tuple[str, ...], other: tuple[str, ...] | list[str]) -> bool:
     """True when ``other``'s keys show the same ad (see module docstring for the thresholds)."""
     if keys[0] == other[0]:
         return True  # same content hash
-    body = similarity(keys, list(other), "b", ROWS)
+    mine = set(keys)
+    shared = Counter(k[0] for k in other if k in mine)
+    body = (shared["b"] / BANDS) ** (1.0 / ROWS)
     if body >= SAME_AD:
         return True
-    if body >= SAME_TEMPLATE_BODY and similarity(keys, list(other), "t", 1) >= SAME_TITLE:
+    if body >= SAME_TEMPLATE_BODY and shared["t"] / TITLE_PERM >= SAME_TITLE:
         return True
     if body >= SAME_IMAGE_BODY:
-        mine, theirs = _phashes(keys), _phashes(other)
-        return any(bin(a ^ b).count("1") <= SAME_IMAGE_BITS for a in mine for b in theirs)
+        return any(bin(a ^ b).count("1") <= SAME_IMAGE_BITS for a in _phashes(keys) for b in _phashes(other))
     return False
 
 

@@ -13,7 +13,7 @@ import re
 from lurewatch.records import Salary
 
 _CURRENCY_WORDS = [
-    ("USD", r"us\$|usd|\$|us dollars?|dollars?|美金|美元|ดอลลาร์"),
+    ("USD", r"us\$|usd|\$|us dollars?|dollars?|美金|美元|ดอลลาร์|ដុល្លារ|ဒေါ်လာ|đô la"),
     ("USDT", r"usdt|u币"),
     ("THB", r"฿|thb|baht|บาท"),
     ("CNY", r"rmb|cny|元|人民币|块"),
@@ -57,6 +57,7 @@ _NOT_SALARY_BEFORE = re.compile(
 _RANGE = re.compile(
     _AMOUNT.replace("N", "1") + r"\s?(?:-|–|~|～|to|đến|hingga|sampai|ถึง|至|到)\s?" + _AMOUNT.replace("N", "2"), re.I
 )
+_DIGIT = re.compile(r"\d")
 _SINGLE = re.compile(_AMOUNT.replace("N", "1"), re.I)
 
 
@@ -96,6 +97,8 @@ def _period(line: str, start: int, end: int) -> str | None:
 def extract_salary(text: str) -> Salary | None:
     """The first salary offer in ``text``, or None."""
     for line in text.splitlines():
+        if not _DIGIT.search(line):
+            continue
         salary_line = bool(_SALARY_WORD.search(line))
         for pattern in (_RANGE, _SINGLE):
             for match in pattern.finditer(line):

@@ -36,9 +36,24 @@ class RuleFileError(LureWatchError):
 class Rule:
     code: str
     weight: float
-    patterns: re.Pattern[str] | None  # any language's pattern
+    patterns: re.Pattern[str] | None  # any language's pattern, lower-cased, matched against lower-cased text
     groups: tuple[re.Pattern[str], ...]  # all must match
     check: str | None
+
+
+def _lowered(pattern: str) -> str:
+    """``pattern`` with its letters lower-cased, escapes (``\\b``, ``\\d``, ``\\W``) left alone."""
+    out, i = [], 0
+    while i < len(pattern):
+        step = 2 if pattern[i] == "\\" else 1
+        out.append(pattern[i : i + step] if step == 2 else pattern[i].lower())
+        i += step
+    return "".join(out)
+
+
+def _compile(patterns: list[str]) -> re.Pattern[str]:
+    # Matching lower-cased text without re.IGNORECASE is about four times faster on these alternations.
+    return re.compile("|".join(f"(?:{_lowered(p)})" for p in patterns))
 
 
 @lru_cache(maxsize=4)
@@ -54,8 +69,8 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
                 Rule(
                     code=code,
                     weight=float(entry["weight"]),
-                    patterns=re.compile("|".join(f"(?:{p})" for p in alternatives), re.I) if alternatives else None,
-                    groups=tuple(re.compile("|".join(f"(?:{p})" for p in g), re.I) for g in entry.get("all", [])),
+                    patterns=_compile(alternatives) if alternatives else None,
+                    groups=tuple(_compile(group) for group in entry.get("all", [])),
                     check=entry.get("check"),
                 )
             )
@@ -77,7 +92,8 @@ def _unrealistic_salary(finding: Finding, body: str) -> str | None:
         return None
     low_skill = next(r for r in load_rules() if r.code == "low_skill_role").patterns
     no_experience = next(r for r in load_rules() if r.code == "no_experience").patterns
-    if (low_skill and low_skill.search(body)) or (no_experience and no_experience.search(body)):
+    lowered = body.lower()
+    if (low_skill and low_skill.search(lowered)) or (no_experience and no_experience.search(lowered)):
         return f"{finding.salary.text} (≈{usd:,.0f} USD/month)"
     return None
 
@@ -116,20 +132,28 @@ CHECKS: dict[str, Callable[[Finding, str], str | None]] = {
 }
 
 
+def _span(pattern: re.Pattern[str], body: str, lowered: str) -> str | None:
+    match = pattern.search(lowered)
+    if match is None:
+        return None
+    # Lower-casing keeps offsets for all but a few letters (e.g. "İ"); then quote the lower-cased span.
+    return body[match.start() : match.end()] if len(lowered) == len(body) else match.group(0)
+
+
 def indicators_for(finding: Finding, body: str) -> list[Indicator]:
     """Every rule that fires on ``finding`` (whose ``body`` is title + text), in rule-file order."""
     fired = []
+    lowered = body.lower()
     for rule in load_rules():
         evidence = None
         if rule.check:
             evidence = CHECKS[rule.check](finding, body)
         if evidence is None and rule.patterns is not None:
-            match = rule.patterns.search(body)
-            evidence = match.group(0) if match else None
+            evidence = _span(rule.patterns, body, lowered)
         if evidence is None and rule.groups:
-            matches = [g.search(body) for g in rule.groups]
-            if all(matches):
-                evidence = " … ".join(m.group(0) for m in matches if m)
+            spans = [_span(group, body, lowered) for group in rule.groups]
+            if all(spans):
+                evidence = " … ".join(span for span in spans if span)
         if evidence:
             fired.append(Indicator(code=rule.code, weight=rule.weight, evidence=evidence[:200]))
     return fired
