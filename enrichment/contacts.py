@@ -19,9 +19,12 @@ def extract_emails(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(0).lower().rstrip(".") for m in EMAIL.finditer(text)))
 
 
-def extract_contacts(text: str, language: str, source_tld: str = "") -> Contacts:
-    """All contact points in ``text``; local phone numbers are read with hints from language, source and text."""
-    regions = region_hints(text, language, source_tld)
+def extract_contacts(text: str, language: str, source_tld: str = "", context: str = "") -> Contacts:
+    """All contact points in ``text``; local numbers are read with hints from language, source, text and ``context``.
+
+    ``context`` is what the source says besides the ad text (e.g. its location field).
+    """
+    regions = region_hints(f"{context}\n{text}" if context else text, language, source_tld)
     emails = extract_emails(text)
     urls = extract_urls(text)
     return Contacts(

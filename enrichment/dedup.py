@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Protocol
+
+import numpy as np
 
 from enrichment.minhash import BANDS, ROWS, TITLE_PERM, band_keys, normalise, signature
 
@@ -60,28 +63,68 @@ class CandidateStore(Protocol):
 
 
 class MemoryCandidateStore:
-    """Candidate store for one run, in memory (key → earliest member numbers)."""
+    """Candidate store for one run, in memory and compact (about 2 KB per finding).
+
+    Each member keeps its keys as one space-joined string. The key → member index is a sorted pair of
+    numpy arrays (key hash, member number) plus a small dict for the latest members, merged into the
+    arrays every ``FLUSH`` members, so it costs 16 bytes per key instead of a Python dict entry.
+    """
+
+    FLUSH = 4096
 
     def __init__(self) -> None:
-        self._members: list[Candidate] = []
-        self._by_key: dict[str, list[int]] = defaultdict(list)
+        self._ids: list[str] = []
+        self._clusters: list[str] = []
+        self._first_seen: list[str] = []
+        self._keys: list[str] = []
+        self._hashes = np.empty(0, dtype=np.int64)
+        self._numbers = np.empty(0, dtype=np.int64)
+        self._recent: dict[int, list[int]] = defaultdict(list)
+        self._pending: list[tuple[int, int]] = []
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _lookup(self, key: str) -> list[int]:
+        h = hash(key)  # salted per process, which is all an in-memory store needs
+        lo = int(np.searchsorted(self._hashes, h, side="left"))
+        hi = min(int(np.searchsorted(self._hashes, h, side="right")), lo + MEMBERS_PER_KEY)
+        return [*self._numbers[lo:hi].tolist(), *self._recent.get(h, ())][:MEMBERS_PER_KEY]
 
     def candidates(self, keys: list[str], limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
         shared: Counter[int] = Counter()
         for key in keys:
             if key[0] != "t":
-                shared.update(self._by_key.get(key, ()))
+                shared.update(self._lookup(key))
         best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:limit]
-        return [self._members[number] for number, _ in best]
+        return [self._member(number) for number, _ in best]
+
+    def _member(self, number: int) -> Candidate:
+        keys = tuple(self._keys[number].split(" "))
+        return Candidate(self._ids[number], self._clusters[number], self._first_seen[number], keys)
 
     def add(self, candidate: Candidate) -> None:
-        number = len(self._members)
-        self._members.append(candidate)
+        number = len(self._ids)
+        self._ids.append(candidate.posting_id)
+        self._clusters.append(sys.intern(candidate.cluster_id))
+        self._first_seen.append(sys.intern(candidate.first_seen))
+        self._keys.append(" ".join(candidate.keys))
         for key in candidate.keys:
             if key[0] != "t":  # title values are for verification, not lookup
-                members = self._by_key[key]
-                if len(members) < MEMBERS_PER_KEY:
-                    members.append(number)
+                h = hash(key)
+                self._recent[h].append(number)
+                self._pending.append((h, number))
+        if len(self._pending) >= self.FLUSH * 8:
+            self._flush()
+
+    def _flush(self) -> None:
+        pending = np.array(self._pending, dtype=np.int64).reshape(-1, 2)
+        hashes = np.concatenate([self._hashes, pending[:, 0]])
+        numbers = np.concatenate([self._numbers, pending[:, 1]])
+        order = np.lexsort((numbers, hashes))  # by hash, then earliest member first
+        self._hashes, self._numbers = hashes[order], numbers[order]
+        self._recent.clear()
+        self._pending.clear()
 
 
 def content_sha256(title: str, text: str) -> str:

@@ -16,7 +16,9 @@ from enrichment.phones import find_phones
 TELEGRAM_LINK = re.compile(
     r"(?:https?://)?(?:t\.me|telegram\.me|telegram\.dog)/(?:s/|joinchat/)?\+?([A-Za-z][A-Za-z0-9_]{3,31})\b", re.I
 )
-TELEGRAM_WORD = re.compile(r"telegram|\btele\b|\btg\b|电报|纸飞机|飞机号|เทเลแกรม|តេឡេក្រាម|တယ်လီဂရမ်|ເທເລແກຣມ", re.I)
+TELEGRAM_WORD = re.compile(
+    r"telegram|\btele\b|\btg\b|电报|纸飞机|飞机号|เทเลแกรม|តេឡេក្រាម|တယ်လီဂရမ်|ເທເລແກຣມ|텔레그램|テレグラム", re.I
+)
 AT_HANDLE = re.compile(r"(?<![\w@.])@([A-Za-z][A-Za-z0-9_]{3,31})\b")
 
 WHATSAPP_LINK = re.compile(r"(?:https?://)?(?:wa\.me/|api\.whatsapp\.com/send/?\?phone=)\+?(\d{7,15})", re.I)

@@ -25,12 +25,12 @@ _COUNTRY_WORDS = [
     ("MM", r"myanmar|burma|缅甸|พม่า|เมียนมา|မြန်မာ|myawaddy|妙瓦底"),
     ("LA", r"\blaos\b|\blào\b|老挝|ลาว|ລາວ"),
     ("TH", r"thailand|thái lan|泰国|ประเทศไทย|bangkok|mae sot"),
-    ("PH", r"philippines|pilipinas|菲律宾|manila"),
+    ("PH", r"philippines|pilipinas|菲律宾|manila|pasay|makati|quezon city|taguig|cebu|pampanga|tarlac"),
     ("VN", r"vietnam|việt nam|越南"),
     ("ID", r"indonesia|印尼"),
     ("MY", r"malaysia|马来西亚"),
 ]  # fmt: skip
-_COUNTRY_PATTERNS = [(region, re.compile(words, re.I)) for region, words in _COUNTRY_WORDS]
+_COUNTRY_PATTERNS = [(region, re.compile(words)) for region, words in _COUNTRY_WORDS]  # on lower-cased text
 
 _CANDIDATE = re.compile(r"(?<![\w+#/.:-])(?:\+|00)?\(?\d[\d \-.()\u00a0]{5,20}\d(?![\w/])")
 _DATE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})$")
@@ -51,7 +51,7 @@ def region_hints(text: str, language: str, source_tld: str = "") -> list[str]:
         hints.append(LANGUAGE_REGIONS[language])
     if len(source_tld) == 2 and source_tld.isalpha():
         hints.append(source_tld.upper())
-    sample = text[:4000]
+    sample = text[:4000].lower()
     hints.extend(region for region, pattern in _COUNTRY_PATTERNS if pattern.search(sample))
     return list(dict.fromkeys(hints))[:4]
 
@@ -67,9 +67,16 @@ def find_phones(text: str, regions: Iterable[str]) -> Iterator[tuple[str, int, i
             continue
         if _AFTER_NOT_PHONE.match(text[match.end() : match.end() + 8]):
             continue
-        number = _parse(raw, regions)
+        number = _parse(raw, _line_regions(text, match.start()) + regions)
         if number:
             yield number, match.start(), match.end()
+
+
+def _line_regions(text: str, position: int) -> list[str]:
+    """Countries named on the number's own line ("菲律宾手机：0998…"): they beat the ad-wide hints."""
+    start, end = text.rfind("\n", 0, position) + 1, text.find("\n", position)
+    line = text[start : end if end >= 0 else len(text)].lower()
+    return [region for region, pattern in _COUNTRY_PATTERNS if pattern.search(line)]
 
 
 def _parse(raw: str, regions: list[str]) -> str | None:

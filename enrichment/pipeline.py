@@ -69,7 +69,7 @@ def enrich_posting(posting: Posting, timings: dict[str, float] | None = None) ->
         posted_at=posting.posted_at, first_seen=posting.first_seen or posting.fetched_at,
         last_seen=posting.last_seen or posting.fetched_at, seen_count=posting.seen_count, title=title, text=text,
         text_segmented=segment(body), language=language, author=posting.author,
-        contacts=extract_contacts(body, language, source_tld), wallets=extract_wallets(body),
+        contacts=extract_contacts(body, language, source_tld, " ".join(posting.fields.values())), wallets=extract_wallets(body),
         salary=extract_salary(body), content_sha256=content_sha256(title, text), images=posting.images,
         evidence=posting.evidence,
     )  # fmt: skip

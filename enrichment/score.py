@@ -112,11 +112,12 @@ def _compound_destination(finding: Finding, body: str) -> str | None:
 
 
 def _recruiter_third_country(finding: Finding, body: str) -> str | None:
-    destinations = {country for country, pattern in _DESTINATIONS.items() if pattern.search(body)}
-    if not destinations:
+    phones = [*finding.contacts.phones, *finding.contacts.whatsapp]
+    if not phones:
         return None
+    destinations = {country for country, pattern in _DESTINATIONS.items() if pattern.search(body)}
     home = LANGUAGE_REGIONS.get(finding.language)
-    for phone in [*finding.contacts.phones, *finding.contacts.whatsapp]:
+    for phone in phones if destinations else []:
         region = phone_region(phone)
         if region and region not in destinations and region != home:
             return phone

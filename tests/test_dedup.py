@@ -125,3 +125,36 @@ def test_earliest_first_seen_member_is_named_when_two_clusters_match() -> None:
     store.add(Candidate("early", "early", "2026-01-01", tuple(keys)))
     assert assign_cluster(store, "new", "2026-03-01", keys) == ("early", "early")
     assert json.dumps(keys[0]).startswith('"h:')
+
+
+def _field(ad: object, *names: str) -> object:
+    for name in names:
+        value = ad.get(name) if isinstance(ad, dict) else getattr(ad, name, None)
+        if value is not None:
+            return value
+    return None
+
+
+def test_demo_site_reposts_cluster(tmp_path: Path) -> None:
+    """Ground truth from the demo board: ``repost_of`` names the ad an ad reposts."""
+    site = __import__("pytest").importorskip("lurewatch.demo.site")
+    ads = list(site.demo_ads())
+    ids = [str(_field(ad, "ad_id", "id", "slug")) for ad in ads]
+    parent = {i: str(_field(ad, "repost_of") or i) for i, ad in zip(ids, ads, strict=True)}
+
+    def root(ad_id: str) -> str:
+        while parent.get(ad_id, ad_id) != ad_id:
+            ad_id = parent[ad_id]
+        return ad_id
+
+    postings = []
+    for ad_id, ad in zip(ids, ads, strict=True):
+        posting = _posting(ad_id, str(_field(ad, "title") or ""), str(_field(ad, "text", "body") or ""))
+        posting.html = "" if posting.text else str(_field(ad, "html") or "")
+        postings.append(posting)
+    findings = _enrich(tmp_path, postings, workers=2)
+    precision, recall = pairwise_precision_recall(
+        {i: root(i) for i in ids}, {f.posting_id: f.cluster_id for f in findings}
+    )
+    print(f"demo site: {len(ids)} ads; pairwise precision={precision:.3f} recall={recall:.3f}")
+    assert precision >= 0.95 and recall >= 0.95
