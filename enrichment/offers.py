@@ -6,7 +6,9 @@ import re
 
 from lurewatch.records import Salary
 
-_AGE_WORD = r"(?:age[sd]?|aged|years? old|yrs|tuổi|อายุ|ปี|年龄|岁|usia|umur|edad|taong gulang|អាយុ|ឆ្នាំ|အသက်|နှစ်|ອາຍຸ)"
+_AGE_WORD = (
+    r"(?:age[sd]?|aged|years? old|yrs|tuổi|อายุ|ปี|年龄|岁|usia|umur|edad|taong gulang|អាយុ|ឆ្នាំ|အသက်|နှစ်|ອາຍຸ|세|나이)"
+)
 _RANGE = r"(?<!\d)(\d{2})\s?(?:-|–|~|to|đến|ถึง|至|到|hingga|sampai|hanggang)\s?(\d{2})(?!\d)"
 AGE_LIMIT = re.compile(rf"{_AGE_WORD}\W{{0,12}}(?:từ\s)?{_RANGE}|{_RANGE}\s?{_AGE_WORD}", re.I)
 AGE_MAX = re.compile(
@@ -16,7 +18,7 @@ AGE_MAX = re.compile(
 # Rough monthly-pay conversion to US dollars (2024 averages, rounded): enough to tell 300 from 3,000 USD.
 USD_PER_UNIT = {
     "USD": 1.0, "USDT": 1.0, "EUR": 1.08, "THB": 0.028, "CNY": 0.14, "VND": 0.00004, "IDR": 0.000063,
-    "MYR": 0.22, "PHP": 0.018, "KHR": 0.00025, "MMK": 0.00048,
+    "MYR": 0.22, "PHP": 0.018, "KHR": 0.00025, "MMK": 0.00048, "KRW": 0.00073,
 }  # fmt: skip
 _PER_MONTH = {"month": 1.0, "day": 26.0, "hour": 208.0, "week": 4.33, "year": 1 / 12}
 

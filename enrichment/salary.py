@@ -17,27 +17,28 @@ _CURRENCY_WORDS = [
     ("USDT", r"usdt|u币"),
     ("THB", r"฿|thb|baht|บาท"),
     ("CNY", r"rmb|cny|元|人民币|块"),
-    ("VND", r"vnd|vnđ|₫|đồng|\bđ\b"),
+    ("VND", r"vnd|vnđ|₫|đồng|đ\b"),
     ("IDR", r"\brp\.?|idr|rupiah"),
     ("MYR", r"\brm|myr|ringgit"),
     ("PHP", r"₱|php|pesos?"),
     ("KHR", r"៛|khr|riel"),
     ("MMK", r"mmk|kyats?|ကျပ်"),
     ("EUR", r"€|eur|euros?"),
+    ("KRW", r"₩|krw|원"),
 ]  # fmt: skip
 _CURRENCY = "|".join(f"(?:{words})" for _, words in _CURRENCY_WORDS)
-_MULTIPLIER = r"k|K|千|万|萬|triệu|tr|juta|jt|million|mil|ล้าน|หมื่น|พัน|lakh"
+_MULTIPLIER = r"k|K|千|万|萬|만|triệu|tr|juta|jt|million|mil|ล้าน|หมื่น|พัน|lakh"
 _MULTIPLIERS = {
-    "k": 1e3, "千": 1e3, "พัน": 1e3, "万": 1e4, "萬": 1e4, "หมื่น": 1e4, "lakh": 1e5,
+    "k": 1e3, "千": 1e3, "พัน": 1e3, "万": 1e4, "萬": 1e4, "만": 1e4, "หมื่น": 1e4, "lakh": 1e5,
     "triệu": 1e6, "tr": 1e6, "juta": 1e6, "jt": 1e6, "million": 1e6, "mil": 1e6, "ล้าน": 1e6,
 }  # fmt: skip
 # Multipliers that imply the currency when none is written.
 _IMPLIED_CURRENCY = {"triệu": "VND", "tr": "VND", "juta": "IDR", "jt": "IDR", "万": "CNY", "萬": "CNY"}
 _NUMBER = r"\d{1,3}(?:[,.\s]\d{3})+|\d+(?:[.,]\d+)?"
-_AMOUNT = rf"(?:(?P<curN>{_CURRENCY})\s?)?(?P<numN>{_NUMBER})\s?(?P<mulN>{_MULTIPLIER})?(?![\w])\s?(?:(?P<curafterN>{_CURRENCY}))?"
+_AMOUNT = rf"(?:(?P<curN>{_CURRENCY})\s?)?(?P<numN>{_NUMBER})\s?(?P<mulN>{_MULTIPLIER})?(?![^\W元块원₫đ])\s?(?:(?P<curafterN>{_CURRENCY}))?"
 
 _PERIODS = [
-    ("month", r"/\s?(?:month|mo|tháng|bulan|เดือน|月)|per month|a month|monthly|mỗi tháng|một tháng|sebulan|per bulan|/bln|ต่อเดือน|每月|月薪|薪资|ប្រាក់ខែ|လစာ|kada buwan|bawat buwan"),
+    ("month", r"/\s?(?:month|mo|tháng|bulan|เดือน|月)|(?:^|\s)월\s?(?=\d)|per month|a month|monthly|mỗi tháng|một tháng|sebulan|per bulan|/bln|ต่อเดือน|每月|月薪|薪资|ប្រាក់ខែ|လစာ|kada buwan|bawat buwan"),
     ("day", r"/\s?(?:day|ngày|hari|วัน|天)|per day|a day|daily|日薪|每天|ต่อวัน|mỗi ngày|sehari"),
     ("hour", r"/\s?(?:hour|hr|h|giờ|jam|ชั่วโมง|小时)|per hour|an hour|hourly|时薪"),
     ("week", r"/\s?(?:week|wk|tuần|minggu|สัปดาห์|周)|per week|weekly|周薪"),
