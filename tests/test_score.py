@@ -117,3 +117,16 @@ def test_a_broken_rule_names_itself(tmp_path: Path) -> None:
     bad.write_text("rules:\n  - code: broken\n    weight: 5\n    patterns:\n      en: ['(unclosed']\n")
     with pytest.raises(RuleFileError, match="broken"):
         load_rules(bad)
+
+
+def test_demo_lures_outscore_ordinary_ads() -> None:
+    """On the demo board's ground truth (``is_lure``), a lure should rank above an ordinary ad (ROC AUC)."""
+    site = pytest.importorskip("lurewatch.demo.site")
+    lures, ordinary = [], []
+    for ad in site.demo_ads():
+        finding = _finding(ad["text"], ad["title"])
+        (lures if ad["is_lure"] else ordinary).append(finding.risk_score)
+    auc = sum((a > b) + 0.5 * (a == b) for a in lures for b in ordinary) / (len(lures) * len(ordinary))
+    at_30 = sum(s >= 30 for s in lures) / len(lures), sum(s >= 30 for s in ordinary) / len(ordinary)
+    print(f"demo risk: AUC={auc:.3f}; score>=30 flags {at_30[0]:.0%} of lures and {at_30[1]:.0%} of ordinary ads")
+    assert auc >= 0.95
