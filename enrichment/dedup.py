@@ -85,17 +85,18 @@ class MemoryCandidateStore:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def _lookup(self, key: str) -> list[int]:
-        h = hash(key)  # salted per process, which is all an in-memory store needs
-        lo = int(np.searchsorted(self._hashes, h, side="left"))
-        hi = min(int(np.searchsorted(self._hashes, h, side="right")), lo + MEMBERS_PER_KEY)
-        return [*self._numbers[lo:hi].tolist(), *self._recent.get(h, ())][:MEMBERS_PER_KEY]
-
     def candidates(self, keys: list[str], limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
+        hashes = [hash(key) for key in keys if key[0] != "t"]  # salted per process: fine in memory
         shared: Counter[int] = Counter()
-        for key in keys:
-            if key[0] != "t":
-                shared.update(self._lookup(key))
+        if len(self._hashes):
+            wanted = np.array(hashes, dtype=np.int64)
+            lows = np.searchsorted(self._hashes, wanted, side="left")
+            highs = np.minimum(np.searchsorted(self._hashes, wanted, side="right"), lows + MEMBERS_PER_KEY)
+            for lo, hi in zip(lows.tolist(), highs.tolist(), strict=True):
+                if hi > lo:
+                    shared.update(self._numbers[lo:hi].tolist())
+        for h in hashes:
+            shared.update(self._recent.get(h, ())[:MEMBERS_PER_KEY])
         best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [self._member(number) for number, _ in best]
 
@@ -151,11 +152,13 @@ def _phashes(keys: list[str] | tuple[str, ...]) -> list[int]:
     return [int("".join(q[3:] for q in quarters[i : i + 4]), 16) for i in range(0, len(quarters), 4)]
 
 
-def is_duplicate(keys: list[str] | tuple[str, ...], other: tuple[str, ...] | list[str]) -> bool:
+def is_duplicate(
+    keys: list[str] | tuple[str, ...], other: tuple[str, ...] | list[str], mine: set[str] | None = None
+) -> bool:
     """True when ``other``'s keys show the same ad (see module docstring for the thresholds)."""
     if keys[0] == other[0]:
         return True  # same content hash
-    mine = set(keys)
+    mine = mine if mine is not None else set(keys)
     shared = Counter(k[0] for k in other if k in mine)
     body = (shared["b"] / BANDS) ** (1.0 / ROWS)
     if body >= SAME_AD:
@@ -169,7 +172,8 @@ def is_duplicate(keys: list[str] | tuple[str, ...], other: tuple[str, ...] | lis
 
 def assign_cluster(store: CandidateStore, posting_id: str, first_seen: str, keys: list[str]) -> tuple[str, str | None]:
     """(cluster_id, duplicate_of) for a finding; records it in ``store``."""
-    matches = [c for c in store.candidates(keys) if c.posting_id != posting_id and is_duplicate(keys, c.keys)]
+    mine = set(keys)
+    matches = [c for c in store.candidates(keys) if c.posting_id != posting_id and is_duplicate(keys, c.keys, mine)]
     if matches:
         founder = min(matches, key=lambda c: (c.first_seen, c.posting_id))
         cluster_id, duplicate_of = founder.cluster_id, founder.cluster_id

@@ -12,6 +12,7 @@ import json
 import logging
 import multiprocessing
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ class EnrichReport:
     rejected: dict[str, int] = field(default_factory=dict)
     clusters: int = 0
     duplicates: int = 0
-    step_seconds: dict[str, float] = field(default_factory=dict)
+    step_seconds: dict[str, float] = field(default_factory=dict)  # CPU seconds, summed over processes
 
 
 def geolocate_finding(finding: Finding, body: str) -> None:
@@ -85,12 +86,14 @@ def enrich_posting(posting: Posting, timings: dict[str, float] | None = None) ->
 
 
 class _Clock:
+    """CPU seconds per step: on a shared machine, wall time would count other processes' turns."""
+
     def __init__(self, timings: dict[str, float] | None) -> None:
-        self.timings, self.last = timings, time.perf_counter()
+        self.timings, self.last = timings, time.process_time()
 
     def lap(self, step: str) -> None:
         if self.timings is not None:
-            now = time.perf_counter()
+            now = time.process_time()
             self.timings[step] = self.timings.get(step, 0.0) + now - self.last
             self.last = now
 
@@ -145,17 +148,17 @@ def enrich_file(
             rejects.open("w", encoding="utf-8") as bad,
         ):
             chunks = _chunks(src, report)
-            results = pool.imap(_enrich_lines, chunks) if pool else map(_enrich_lines, chunks)
+            results = _bounded_imap(pool, chunks, 2 * workers) if pool else map(_enrich_lines, chunks)
             for rows, timings in results:
                 for step, seconds in timings.items():
                     report.step_seconds[step] += seconds
-                started = time.perf_counter()
+                started = time.process_time()
                 for row in rows:
                     if row[0] == "bad":
                         _reject(bad, report, *row[1:])
                     else:
                         _write(out, store, report, *row[2:])
-                report.step_seconds["dedup"] += time.perf_counter() - started
+                report.step_seconds["dedup"] += time.process_time() - started
                 if progress:
                     progress(report.findings + sum(report.rejected.values()))
     finally:
@@ -164,6 +167,20 @@ def enrich_file(
             pool.join()
     tmp.replace(findings)
     return report
+
+
+def _bounded_imap(pool: Any, chunks: Iterator[list[tuple[int, str]]], in_flight: int) -> Iterator[Any]:
+    """Results of ``_enrich_lines`` in input order, with at most ``in_flight`` chunks queued.
+
+    ``Pool.imap`` reads its whole input ahead of a slower consumer; bounding the queue keeps memory flat.
+    """
+    pending: deque[Any] = deque()
+    for chunk in chunks:
+        pending.append(pool.apply_async(_enrich_lines, (chunk,)))
+        if len(pending) >= in_flight:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
 
 
 def _write(
