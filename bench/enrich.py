@@ -124,12 +124,18 @@ def main() -> None:
             if not rss or done >= rss[-1][0] + args.postings // 4:
                 rss.append((done, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
+        cpu_before = os.times()
         started = time.perf_counter()
         report = enrich_file(src, folder / "findings.jsonl", folder / "rejects.jsonl", progress, workers=args.workers)
         chain_s = time.perf_counter() - started
+        cpu = os.times()
+        parent_cpu = cpu.user + cpu.system - cpu_before.user - cpu_before.system
+        workers_cpu = cpu.children_user + cpu.children_system - cpu_before.children_user - cpu_before.children_system
         rate = report.findings / chain_s
         print(f"chain enrich_file: {chain_s:.2f}s = {rate:,.0f} findings/s; clusters={report.clusters} "
               f"duplicates={report.duplicates} rejected={sum(report.rejected.values())}")  # fmt: skip
+        print(f"  CPU used: parent {parent_cpu:.1f}s + workers {workers_cpu:.1f}s in {chain_s:.1f}s wall "
+              f"= {(parent_cpu + workers_cpu) / chain_s:.2f} of {args.workers} cores")  # fmt: skip
         total = sum(report.step_seconds.values()) or 1.0
         for step in [*STEPS, "dedup"]:
             seconds = report.step_seconds.get(step, 0.0)

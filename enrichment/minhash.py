@@ -56,8 +56,10 @@ def signature(text: str, num_perm: int = NUM_PERM) -> np.ndarray:
         return _EMPTY[:num_perm].copy()
     hashes = shingle_hashes(text)
     with np.errstate(over="ignore"):
-        permuted = (hashes[None, :] * _A[:num_perm, None] + _B[:num_perm, None]) >> np.uint64(32)
-    return permuted.min(axis=1)
+        permuted = np.multiply.outer(_A[:num_perm], hashes)
+        permuted += _B[:num_perm, None]
+    # The top 32 bits are the hash value; the shift is monotonic, so take the minimum first.
+    return permuted.min(axis=1) >> np.uint64(32)
 
 
 def band_keys(sig: np.ndarray, prefix: str = "b", rows: int = ROWS) -> list[str]:
