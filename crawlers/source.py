@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -141,6 +142,21 @@ def _line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | N
     return None
 
 
+def _suggestion(loc: tuple[Any, ...]) -> str:
+    """ " (did you mean 'x'?)" for an unknown key close to a known one of the same model."""
+    model: Any = Source
+    for part in loc[:-1]:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        annotation = getattr(field, "annotation", None)
+        candidates = [a for a in (annotation, *getattr(annotation, "__args__", ())) if isinstance(a, type)]
+        models = [a for a in candidates if issubclass(a, BaseModel)]
+        if not models:
+            return " (a typo?)"
+        model = models[0]
+    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else " (a typo?)"
+
+
 def load_source(path: Path) -> Source:
     """Read and validate one source YAML; errors name the file, the line and the key."""
     try:
@@ -161,13 +177,14 @@ def load_source(path: Path) -> Source:
     try:
         source = Source.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        # A typo shows as an unknown key and a missing one: the unknown key is the useful report.
+        first = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         loc = tuple(first["loc"])
         line = _line_of(lines, loc)
         key = ".".join(str(p) for p in loc) or "(top level)"
         message = first["msg"]
         if first["type"] == "extra_forbidden":
-            message = "unknown key (a typo?)"
+            message = "unknown key" + _suggestion(loc)
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise SourceConfigError(f"{path}:{line or 1}: {key}: {message}{more}") from exc
     if source.kind == "board" and source.board is None:

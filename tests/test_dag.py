@@ -20,9 +20,9 @@ DAGS = Path(__file__).resolve().parent.parent / "dags"
 SCRIPT = textwrap.dedent(
     """
     import sys
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=sys.argv[1], include_examples=False)
+    bag = DagBag(dag_folder=sys.argv[1])
     assert not bag.import_errors, bag.import_errors
     print("DAGS", sorted(bag.dag_ids))
     dag = bag.get_dag("lurewatch_demo")
