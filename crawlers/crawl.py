@@ -17,10 +17,20 @@ from scrapy.settings import Settings
 from crawlers.settings import crawl_settings
 from crawlers.source import load_source
 from crawlers.spiders.board import BoardSpider
+from crawlers.spiders.channel import ChannelSpider
+from crawlers.spiders.feed import FeedSpider
+from crawlers.spiders.search import SearchSpider
+from crawlers.spiders.social import SocialSpider
 from lurewatch.errors import LureWatchError
 from lurewatch.settings import get_settings
 
-SPIDERS = {"board": BoardSpider}
+SPIDERS = {
+    "board": BoardSpider,
+    "search": SearchSpider,
+    "feed": FeedSpider,
+    "channel": ChannelSpider,
+    "social": SocialSpider,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         source = source.with_base_url(args.base_url)
     args.run_dir.mkdir(parents=True, exist_ok=True)
     settings = get_settings()
+    if source.kind == "social" and not settings.chromium.is_file():
+        print(f"{source.name}: Chromium not found at {settings.chromium} (set LUREWATCH_CHROMIUM)", file=sys.stderr)
+        return 2
     process = CrawlerProcess(Settings(crawl_settings(source, args.run_dir, settings.user_agent, settings.log_level)))
     process.crawl(SPIDERS[source.kind], source=source, run_id=args.run_id)
     process.start()
