@@ -17,7 +17,7 @@ from tests.sites.server import Reply, html, image_reply, not_found
 FIRST_JOB = 100
 JOB_COUNT = 40
 PAGE_SIZE = 10
-SEARCH_PAGE_SIZE = 5
+SEARCH_PAGE_SIZE = 3
 RSS_ITEMS = 20
 SITEMAP_SPLIT = 20
 
