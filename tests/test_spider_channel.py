@@ -89,3 +89,15 @@ def test_max_age_stops_paging_at_old_posts(channel_site: tuple[ChannelSite, Site
     assert sorted(p.native_id for p in postings(run_dir)) == sorted(f"{CHANNEL}/{message_id(p)}" for p in recent)
     pages = [path for path in site.requests[before:] if path.startswith(f"/s/{CHANNEL}")]
     assert len(pages) == 2  # the newest page, and the older page where the first too-old post shows up
+
+
+def test_max_pages_bounds_the_paging(channel_site: tuple[ChannelSite, Site], tmp_path: Path) -> None:
+    app, site = channel_site
+    source = tmp_path / "two-pages.yml"
+    text = (SOURCES / "example-channel.yml").read_text().replace("max_pages: 10", "max_pages: 2")
+    source.write_text(text.replace("name: example-channel", "name: two-pages"))
+    before = len(site.requests)
+    run_dir, _ = crawl_example("two-pages", site.base_url, tmp_path / "data", source)
+    newest = sorted(message_id(p) for p in app.posts)[-2 * PAGE_SIZE :]
+    assert sorted(int(p.native_id.split("/")[1]) for p in postings(run_dir)) == newest
+    assert len([path for path in site.requests[before:] if path.startswith(f"/s/{CHANNEL}")]) == 2
