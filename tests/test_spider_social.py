@@ -100,15 +100,3 @@ def test_screenshot_and_rendered_html_are_kept_as_evidence(social_run: Path) -> 
     assert page.count('class="post"') == POST_COUNT
     assert hashlib.sha256((social_run / html).read_bytes()).hexdigest() == found[0].evidence.sha256
     assert (social_run / "evidence.warc.gz").stat().st_size > 0
-
-
-def test_other_kinds_never_start_a_browser(tmp_path: Path) -> None:
-    from crawlers.crawl import SPIDERS
-    from scrapy.settings import Settings as ScrapySettings
-
-    for kind, spider in SPIDERS.items():
-        settings = ScrapySettings({"DOWNLOAD_HANDLERS": {}})
-        spider.update_settings(settings)
-        handlers = settings.getdict("DOWNLOAD_HANDLERS")
-        uses_browser = any("playwright" in str(h) for h in handlers.values())
-        assert uses_browser == (kind == "social"), kind
