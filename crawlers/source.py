@@ -71,7 +71,7 @@ class Source(_Strict):
     kind: Literal["board", "search", "feed", "channel", "social"]
     description: str = ""
     base_url: str | None = None
-    start_urls: list[str] = Field(min_length=1)
+    start_urls: list[str] = Field(default_factory=list, description="where to start (search sources use keywords)")
     schedule: str | None = "@daily"
     language_hint: str = ""
     board: Board | None = None
@@ -166,6 +166,9 @@ def load_source(path: Path) -> Source:
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise SourceConfigError(f"{path}:{line or 1}: {key}: {message}{more}") from exc
     kind_line = _line_of(lines, ("kind",)) or 1
+    if not source.start_urls and source.kind != "search":
+        line = _line_of(lines, ("start_urls",)) or kind_line
+        raise SourceConfigError(f"{path}:{line}: start_urls: Field required (a {source.kind} source starts somewhere)")
     if getattr(source, source.kind) is None:
         raise SourceConfigError(f"{path}:{kind_line}: kind: {source.kind} needs a `{source.kind}:` section")
     for other in SECTIONS:

@@ -134,3 +134,18 @@ def test_source_module_reads_detail_pages_and_its_errors_are_rejects(
     assert kinds == {"module_error": f"{site.base_url}/job/100", "module_skipped": f"{site.base_url}/job/101"}
     stats = json.loads((run_dir / "stats.json").read_text())
     assert stats["lurewatch/rejected/module_error"] == 1 and stats["finish_reason"] == "finished"
+
+
+def test_readme_examples_of_each_kind_are_valid(tmp_path: Path) -> None:
+    import re
+    import shutil
+
+    readme = (SOURCES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Source kinds", 1)[1].split("\n## ", 1)[0]
+    blocks = [b for b in re.findall(r"```yaml\n(.*?)```", section, re.S) if b.startswith("kind:")]
+    shutil.copytree(SOURCES / "keywords", tmp_path / "keywords")
+    kinds = set()
+    for n, block in enumerate(blocks):
+        text = f"name: readme-{n}\n" + block + ("" if "start_urls:" in block else "start_urls: [/]\n")
+        kinds.add(load_source(write(tmp_path, text, f"readme-{n}.yml")).kind)
+    assert kinds == set(SPIDERS)
