@@ -31,7 +31,9 @@ def test_rss_and_sitemap_index_lead_to_every_detail_page_once(job_site: tuple[Jo
     data = stats(run_dir)
     assert data["lurewatch/pages/feed/rss"] == 1 and data["lurewatch/pages/feed/sitemapindex"] == 1
     assert data["lurewatch/pages/feed/urlset"] == 3
-    assert data["finish_reason"] == "finished" and not rejects(run_dir)
+    assert data["finish_reason"] == "finished"
+    (gone,) = rejects(run_dir)
+    assert gone["kind"] == "http_4xx" and gone["url"] == f"{site.base_url}/sitemaps/retired.xml"
     assert all(p.source_kind == "feed" and p.title for p in found)
     assert RSS_ITEMS < JOB_COUNT  # the sitemaps, not the feed alone, make the crawl complete
 

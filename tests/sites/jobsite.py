@@ -71,6 +71,8 @@ class JobSite:
                 "application/xml",
                 f'<?xml version="1.0"?><urlset xmlns="{SITEMAP_NS}">{pages}</urlset>'.encode(),
             )
+        if path == "/sitemaps/retired.xml":  # listed in the index but gone: a reject, not a failed crawl
+            return not_found()
         if path == "/about":
             return html("<!doctype html><title>About</title><h1>About this board</h1><p>Jobs around the Mekong.</p>")
         return not_found()
@@ -170,7 +172,7 @@ class JobSite:
     def sitemap_index(self) -> str:
         maps = "".join(
             f"<sitemap><loc>{self.base_url}/sitemaps/{name}</loc></sitemap>"
-            for name in ("jobs-1.xml", "jobs-2.xml.gz", "pages.xml")
+            for name in ("jobs-1.xml", "jobs-2.xml.gz", "pages.xml", "retired.xml")
         )
         return f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex xmlns="{SITEMAP_NS}">{maps}</sitemapindex>'
 
