@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 from PIL import Image
+from warcio.archiveiterator import ArchiveIterator
 
 from lurewatch.settings import Settings
 from tests.conftest import IN_CI
@@ -100,3 +102,18 @@ def test_screenshot_and_rendered_html_are_kept_as_evidence(social_run: Path) -> 
     assert page.count('class="post"') == POST_COUNT
     assert hashlib.sha256((social_run / html).read_bytes()).hexdigest() == found[0].evidence.sha256
     assert (social_run / "evidence.warc.gz").stat().st_size > 0
+
+
+def test_what_the_page_fetched_is_kept_in_the_browser_warc(
+    social_run: Path, social_site: tuple[SocialSite, Site]
+) -> None:
+    _, site = social_site
+    with (social_run / "browser.warc.gz").open("rb") as fh:
+        records = [
+            (r.rec_headers.get_header("WARC-Target-URI"), json.loads(r.content_stream().read()))
+            for r in ArchiveIterator(fh)
+            if r.rec_type == "response"
+        ]
+    assert sorted(url for url, _ in records) == sorted(f"{site.base_url}{path}" for path in site.hits("/api/posts"))
+    assert sum(len(body["posts"]) for _, body in records) == POST_COUNT
+    assert stats(social_run)["lurewatch/social/browser_records"] == len(records)

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import scrapy
+from scrapy import signals
 from scrapy.settings import BaseSettings
 
-from crawlers.browser import browser_settings, scroll_until_done
+from crawlers.browser import BrowserCapture, browser_settings, scroll_until_done
 from crawlers.extract import select_text
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.channel import TITLE_CHARS, message_text
@@ -18,6 +19,8 @@ from lurewatch.records import Posting
 from lurewatch.settings import get_settings
 
 if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
     from crawlers.source import Source
 
 POSTING_ATTRS = {"title", "posted_at", "author", "native_id"}
@@ -32,6 +35,19 @@ class SocialSpider(SourceSpider):
         super().__init__(source, run_id, **kwargs)
         assert source.social is not None
         self.social = source.social
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SocialSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.capture = BrowserCapture(spider.run_dir / "browser.warc.gz")
+        crawler.signals.connect(spider.close_capture, signal=signals.spider_closed)
+        return spider  # type: ignore[return-value]
+
+    def close_capture(self) -> None:
+        self.crawler.stats.set_value("lurewatch/social/browser_records", self.capture.kept)
+        if self.capture.failed:
+            self.crawler.stats.set_value("lurewatch/social/browser_records_lost", self.capture.failed)
+        self.capture.close()
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -51,7 +67,14 @@ class SocialSpider(SourceSpider):
         if self.social.screenshot:
             methods.append(PageMethod("screenshot", full_page=True, type="png"))
         for url in self.source.absolute_start_urls():
-            yield self.request(url, self.parse_page, "list", playwright=True, playwright_page_methods=list(methods))
+            yield self.request(
+                url,
+                self.parse_page,
+                "list",
+                playwright=True,
+                playwright_page_methods=list(methods),
+                playwright_page_event_handlers={"response": self.capture.on_response},
+            )
 
     def keep_evidence(self, response: scrapy.http.Response) -> dict[str, Any]:
         """Writes the screenshot and the rendered HTML next to the WARC; returns the evidence with their paths."""
