@@ -101,3 +101,15 @@ def test_max_pages_bounds_the_paging(channel_site: tuple[ChannelSite, Site], tmp
     newest = sorted(message_id(p) for p in app.posts)[-2 * PAGE_SIZE :]
     assert sorted(int(p.native_id.split("/")[1]) for p in postings(run_dir)) == newest
     assert len([path for path in site.requests[before:] if path.startswith(f"/s/{CHANNEL}")]) == 2
+
+
+def test_an_empty_first_page_is_a_reject_not_a_silent_success(
+    channel_site: tuple[ChannelSite, Site], tmp_path: Path
+) -> None:
+    _, site = channel_site
+    source = tmp_path / "empty.yml"
+    text = (SOURCES / "example-channel.yml").read_text().replace("name: example-channel", "name: empty-channel")
+    source.write_text(text.replace("[/s/mekongjobs]", f'["/s/{CHANNEL}?before={FIRST_ID}"]'))
+    run_dir, _ = crawl_example("empty-channel", site.base_url, tmp_path / "data", source)
+    assert postings(run_dir) == []
+    assert [r["kind"] for r in rejects(run_dir)] == ["no_posts"]

@@ -15,7 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from lurewatch.settings import Settings
 from tests.conftest import IN_CI
-from tests.sites.crawling import crawl_example, postings, rejects, stats
+from tests.sites.crawling import SOURCES, crawl_example, postings, rejects, stats
 from tests.sites.server import Site, serve
 from tests.sites.social import BATCH, PAGE, POST_COUNT, SocialSite
 
@@ -117,3 +117,19 @@ def test_what_the_page_fetched_is_kept_in_the_browser_warc(
     assert sorted(url for url, _ in records) == sorted(f"{site.base_url}{path}" for path in site.hits("/api/posts"))
     assert sum(len(body["posts"]) for _, body in records) == POST_COUNT
     assert stats(social_run)["lurewatch/social/browser_records"] == len(records)
+
+
+def test_a_post_selector_that_matches_nothing_is_a_reject_with_the_screenshot_kept(
+    chromium: Path, social_site: tuple[SocialSite, Site], tmp_path: Path
+) -> None:
+    _, site = social_site
+    text = (SOURCES / "example-social.yml").read_text().replace("name: example-social", "name: changed-layout")
+    text = text.replace("  post: article.post\n  wait_for: article.post\n", "  post: div.story\n")
+    text = text.replace("max_scrolls: 40", "max_scrolls: 1").replace("scroll_wait: 3 ", "scroll_wait: 0.5 ")
+    source = tmp_path / "changed-layout.yml"
+    source.write_text(text)
+    run_dir, _ = crawl_example("changed-layout", site.base_url, tmp_path / "data", source)
+    assert postings(run_dir) == []
+    (reject,) = rejects(run_dir)
+    assert reject["kind"] == "no_posts" and reject["url"] == f"{site.base_url}/p/{PAGE}"
+    assert len(list((run_dir / "screenshots").glob("*.png"))) == 1

@@ -117,6 +117,8 @@ class SourceSpider(scrapy.Spider):
             return
         if failure.check(TimeoutError, TCPTimedOutError):
             kind = "timeout"
+        elif type(failure.value).__module__.startswith("playwright"):
+            kind = "browser"
         elif failure.check(DNSLookupError):
             kind = "dns"
         elif "maxsize" in str(failure.value).lower() or "larger than" in str(failure.value).lower():

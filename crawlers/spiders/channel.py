@@ -92,6 +92,8 @@ class ChannelSpider(SourceSpider):
                 yield posting
         number = response.meta.get("lurewatch_channel_page", 1)
         if not ids:
+            if number == 1:  # an empty first page is a wrong URL or a changed layout, not the end of the channel
+                self.rejects.add("no_posts", response.url, "no tgme_widget_message with data-post on the page")
             return
         if reached_age_limit or number >= self.channel.max_pages:
             self.crawler.stats.inc_value("lurewatch/channel/stopped_at_limit")

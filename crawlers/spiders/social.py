@@ -104,7 +104,11 @@ class SocialSpider(SourceSpider):
         self.crawler.stats.inc_value("lurewatch/pages/social")
         response.meta["evidence"] = self.keep_evidence(response)
         seen: set[str] = set()
-        for index, post in enumerate(page.css(self.social.post)):
+        found = page.css(self.social.post)
+        if not found:
+            # The page rendered but nothing matched: the site changed or the selector is wrong. Keep it visible.
+            self.rejects.add("no_posts", response.url, f"post selector {self.social.post!r} matched nothing")
+        for index, post in enumerate(found):
             values: dict[str, Any] = {}
             extra: dict[str, str] = {}
             image_urls: list[str] = []
