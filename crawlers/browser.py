@@ -45,6 +45,17 @@ def browser_settings(chromium: Path) -> dict[str, Any]:
     }
 
 
+def browser_problem(chromium: Path) -> str | None:
+    """Why a ``social`` source cannot run here, or None when Chromium and scrapy-playwright are both present."""
+    import importlib.util
+
+    if importlib.util.find_spec("scrapy_playwright") is None:
+        return "scrapy-playwright is not installed (pip install 'lurewatch[browser]')"
+    if not chromium.is_file():
+        return f"Chromium not found at {chromium} (install Debian's chromium package or set LUREWATCH_CHROMIUM)"
+    return None
+
+
 async def scroll_until_done(page: Page, post_selector: str, max_scrolls: int, wait_seconds: float) -> dict[str, int]:
     """Scroll to the bottom until no new post appears within ``wait_seconds``, at most ``max_scrolls`` times."""
     from playwright.async_api import TimeoutError as PlaywrightTimeout

@@ -14,6 +14,7 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawlers.browser import browser_problem
 from crawlers.settings import crawl_settings
 from crawlers.source import load_source
 from crawlers.spiders.board import BoardSpider
@@ -49,9 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         source = source.with_base_url(args.base_url)
     args.run_dir.mkdir(parents=True, exist_ok=True)
     settings = get_settings()
-    if source.kind == "social" and not settings.chromium.is_file():
-        print(f"{source.name}: Chromium not found at {settings.chromium} (set LUREWATCH_CHROMIUM)", file=sys.stderr)
-        return 2
+    if source.kind == "social":
+        problem = browser_problem(settings.chromium)
+        if problem:
+            print(f"{source.name}: {problem}", file=sys.stderr)
+            return 2
     process = CrawlerProcess(Settings(crawl_settings(source, args.run_dir, settings.user_agent, settings.log_level)))
     process.crawl(SPIDERS[source.kind], source=source, run_id=args.run_id)
     process.start()

@@ -149,3 +149,20 @@ def test_readme_examples_of_each_kind_are_valid(tmp_path: Path) -> None:
         text = f"name: readme-{n}\n" + block + ("" if "start_urls:" in block else "start_urls: [/]\n")
         kinds.add(load_source(write(tmp_path, text, f"readme-{n}.yml")).kind)
     assert kinds == set(SPIDERS)
+
+
+def test_a_social_source_without_chromium_stops_with_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crawlers.crawl import main
+    from lurewatch.settings import get_settings
+
+    monkeypatch.setenv("LUREWATCH_CHROMIUM", str(tmp_path / "no-chromium"))
+    get_settings.cache_clear()
+    try:
+        code = main([str(SOURCES / "example-social.yml"), str(tmp_path / "run"), "r1"])
+    finally:
+        get_settings.cache_clear()
+    assert code == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("example-social: Chromium not found at ") and "LUREWATCH_CHROMIUM" in line
