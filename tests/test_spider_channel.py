@@ -9,7 +9,17 @@ from pathlib import Path
 import pytest
 
 from lurewatch.records import posting_id_for
-from tests.sites.channel import CHANNEL, FIRST_ID, PAGE_SIZE, POST_COUNT, ChannelSite, has_photo, message_id
+from tests.sites.channel import (
+    CHANNEL,
+    FIRST_ID,
+    PAGE_SIZE,
+    POST_COUNT,
+    ChannelSite,
+    has_photo,
+    has_video,
+    message_id,
+    replies_to,
+)
 from tests.sites.crawling import SOURCES, crawl_example, postings, rejects, stats
 from tests.sites.server import Site, serve
 
@@ -67,7 +77,12 @@ def test_channel_posting_carries_text_date_views_links_and_photo(
         assert posting.url == f"{site.base_url}/{CHANNEL}/{message_id(post)}"
         assert int(posting.fields["views"]) > 0
         assert posting.evidence.sha256 and posting.evidence.warc_file == "evidence.warc.gz"
-        assert bool(posting.image_urls) == has_photo(post)
+        assert len(posting.image_urls) == has_photo(post) + has_video(post)
+        quoted = replies_to(post)
+        if quoted is not None:
+            assert posting.fields["reply_to"] == f"https://t.me/{CHANNEL}/{message_id(app.posts[quoted])}"
+        else:
+            assert "reply_to" not in posting.fields
         if post.lure:
             assert "https://t.me/" in posting.fields["links"] or "https://wa.me/" in posting.fields["links"]
     lure = next(p for p in app.posts if p.lure and p.language == "my")

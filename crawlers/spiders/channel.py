@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from crawlers.source import Source
 
 MESSAGE = "div.tgme_widget_message_wrap div.tgme_widget_message[data-post]"
+# A reply quotes the post it answers in a text block of the same class; the post's own text is the other one.
+OWN_TEXT = ".tgme_widget_message_text:not(.js-message_reply_text)"
+PICTURES = "a.tgme_widget_message_photo_wrap::attr(style), i.tgme_widget_message_video_thumb::attr(style)"
 BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 BACKGROUND_URL = re.compile(r"background-image:\s*url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 VIEWS = re.compile(r"^([\d.,]+)\s*([KkMm]?)$")
@@ -111,15 +114,19 @@ class ChannelSpider(SourceSpider):
     def post(
         self, response: scrapy.http.Response, message: Selector, channel: str, number: str, posted: datetime | None
     ) -> Posting | None:
-        text_html = message.css(".tgme_widget_message_text").get() or ""
+        own_text = message.css(OWN_TEXT)
+        text_html = own_text[-1].get() if own_text else ""
         text = message_text(text_html)
         images = [
             response.urljoin(m.group(1))
-            for style in message.css("a.tgme_widget_message_photo_wrap::attr(style)").getall()
+            for style in message.css(PICTURES).getall()
             if (m := BACKGROUND_URL.search(style))
         ]
-        links = [response.urljoin(h) for h in message.css(".tgme_widget_message_text a::attr(href)").getall()]
+        links = [response.urljoin(h) for h in own_text[-1:].css("a::attr(href)").getall()]
         fields = {"channel": channel}
+        reply_to = message.css("a.tgme_widget_message_reply::attr(href)").get()
+        if reply_to:
+            fields["reply_to"] = response.urljoin(reply_to)
         if links:
             fields["links"] = "\n".join(links)
         views_text = (message.css(".tgme_widget_message_views::text").get() or "").strip()

@@ -32,6 +32,15 @@ def has_photo(post: Post) -> bool:
     return post.number % 4 == 0
 
 
+def has_video(post: Post) -> bool:
+    return post.number % 10 == 7
+
+
+def replies_to(post: Post) -> int | None:
+    """Every eleventh post answers the post five before it, quoting it the way Telegram does."""
+    return post.number - 5 if post.number % 11 == 10 else None
+
+
 class ChannelSite:
     """The channel's posts, dated back from the moment the site starts."""
 
@@ -66,6 +75,22 @@ class ChannelSite:
             if has_photo(post)
             else ""
         )
+        if has_video(post):
+            photo += (
+                f'<a class="tgme_widget_message_video_player" href="https://t.me/{CHANNEL}/{number}">'
+                f'<i class="tgme_widget_message_video_thumb" style="background-image:url(\'/media/{CHANNEL}-{number}-v.png\')">'
+                '</i><div class="message_video_duration">0:42</div></a>'
+            )
+        quoted = replies_to(post)
+        reply = ""
+        if quoted is not None:
+            original = self.posts[quoted]
+            reply = (
+                f'<a class="tgme_widget_message_reply" href="https://t.me/{CHANNEL}/{message_id(original)}">'
+                '<div class="tgme_widget_message_author accent_color"><span class="tgme_widget_message_author_name">'
+                "Mekong Jobs &amp; News</span></div>"
+                f'<div class="tgme_widget_message_text js-message_reply_text" dir="auto">{self.text_html(original)}</div></a>'
+            )
         when = self.posted_at(post)
         return f"""
 <div class="tgme_widget_message_wrap js-widget_message_wrap">
@@ -73,7 +98,7 @@ class ChannelSite:
     <div class="tgme_widget_message_bubble">
       <div class="tgme_widget_message_author accent_color"><a class="tgme_widget_message_owner_name"
         href="https://t.me/{CHANNEL}"><span dir="auto">Mekong Jobs &amp; News</span></a></div>
-      {photo}
+      {reply}{photo}
       <div class="tgme_widget_message_text js-message_text" dir="auto">{self.text_html(post)}</div>
       <div class="tgme_widget_message_footer compact js-message_footer">
         <div class="tgme_widget_message_info short js-message_info">
