@@ -28,7 +28,6 @@ class OffsetPaging(Strict):
     param: str = Field("offset", description="query parameter that moves through the list")
     start: int = Field(0, ge=0, description="value of the first page")
     step: int = Field(ge=1, description="added to the parameter for each next page")
-    max_pages: int = Field(50, ge=1, description="stop after this many list pages")
 
 
 class ListPage(Strict):
@@ -37,6 +36,9 @@ class ListPage(Strict):
         None, description="CSS selector of the next-page, page-number or 'load more' link(s); each is followed once"
     )
     offset: OffsetPaging | None = Field(None, description="page through the list by a URL parameter")
+    max_pages: int = Field(
+        200, ge=1, description="follow list pages at most this many steps from each start URL or search query"
+    )
 
 
 class DetailPage(Strict):

@@ -22,7 +22,7 @@ LOAD_MORE = """\
 OFFSET = """\
   list:
     detail_links: "a.job::attr(href)"
-    offset: {param: start, step: 10, max_pages: 20}
+    offset: {param: start, step: 10}
 """
 
 
@@ -79,3 +79,18 @@ def test_offset_paging_without_links_stops_at_the_first_empty_page(
     _assert_complete(run_dir, app, site)
     lists = [p for p in site.requests[before:] if p.startswith("/archive")]
     assert lists == [f"/archive?start={n}" for n in range(0, JOB_COUNT + PAGE_SIZE, PAGE_SIZE)]
+
+
+def test_max_pages_bounds_a_list_that_keeps_going(job_site: tuple[JobSite, Site], tmp_path: Path) -> None:
+    _, site = job_site
+    source = _variant(
+        tmp_path,
+        "short",
+        "/latest",
+        LOAD_MORE.replace('load-more::attr(href)"', 'load-more::attr(href)"\n    max_pages: 2'),
+    )
+    before = len(site.requests)
+    run_dir, _ = crawl_example("short", site.base_url, tmp_path, source)
+    assert [p for p in site.requests[before:] if p.startswith("/latest")] == ["/latest", f"/latest?offset={PAGE_SIZE}"]
+    assert len(postings(run_dir)) == 2 * PAGE_SIZE
+    assert stats(run_dir)["lurewatch/list/stopped_at_max_pages"] == 1

@@ -85,11 +85,12 @@ class BoardSpider(DetailReader):
             yield self.list_request(url)
 
     def list_request(self, url: str, **meta: Any) -> scrapy.Request:
+        """The first list page of a start URL (or of a search query)."""
         offset = self.listing.offset
-        if offset is not None and "lurewatch_offset" not in meta:
-            meta.update(lurewatch_offset=offset.start, lurewatch_list_page=1)
+        if offset is not None:
+            meta["lurewatch_offset"] = offset.start
             url = add_or_replace_parameter(url, offset.param, str(offset.start))
-        return self.request(url, self.parse_list, "list", **meta)
+        return self.request(url, self.parse_list, "list", lurewatch_list_page=1, **meta)
 
     def parse_list(self, response: scrapy.http.Response) -> Iterator[scrapy.Request]:
         page = self.page(response, "list")
@@ -103,14 +104,19 @@ class BoardSpider(DetailReader):
             if self.wants_detail(url):
                 links += 1
                 yield self.request(url, self.parse_detail, "detail", **carried)
+        # Each list page is one step further from its start; max_pages bounds lists that never end.
+        number = response.meta.get("lurewatch_list_page", 1)
+        if number >= self.listing.max_pages:
+            self.crawler.stats.inc_value("lurewatch/list/stopped_at_max_pages")
+            return
         if self.listing.next_page:
             for href in page.css(self.listing.next_page).getall():
-                yield self.request(response.urljoin(href.strip()), self.parse_list, "list", **carried)
+                url = response.urljoin(href.strip())
+                yield self.request(url, self.parse_list, "list", lurewatch_list_page=number + 1, **carried)
         offset = self.listing.offset
-        number = response.meta.get("lurewatch_list_page")
-        # A page without postings is the end of the list; max_pages bounds a list that never ends.
-        if offset is not None and number is not None and links and number < offset.max_pages:
-            value = response.meta["lurewatch_offset"] + offset.step
+        # With offsets, a page without postings is the end of the list.
+        if offset is not None and links:
+            value = response.meta.get("lurewatch_offset", offset.start) + offset.step
             yield self.request(
                 add_or_replace_parameter(response.url, offset.param, str(value)),
                 self.parse_list,
