@@ -55,7 +55,8 @@ class SocialSpider(SourceSpider):
         for key, value in browser_settings(get_settings().chromium).items():
             settings.set(key, value, priority="spider")
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    def page_methods(self) -> list[Any]:
+        """What Chromium does on each page before Scrapy sees it: wait, scroll to the end, take the screenshot."""
         from scrapy_playwright.page import PageMethod
 
         methods = []
@@ -66,13 +67,17 @@ class SocialSpider(SourceSpider):
         )
         if self.social.screenshot:
             methods.append(PageMethod("screenshot", full_page=True, type="png"))
+        return methods
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.source.absolute_start_urls():
             yield self.request(
                 url,
                 self.parse_page,
                 "list",
                 playwright=True,
-                playwright_page_methods=list(methods),
+                # New PageMethod objects per page: each keeps its own result (the screenshot bytes).
+                playwright_page_methods=self.page_methods(),
                 playwright_page_event_handlers={"response": self.capture.on_response},
             )
 
