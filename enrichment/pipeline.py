@@ -31,6 +31,7 @@ from lurewatch.records import Finding, Posting, from_dict
 logger = logging.getLogger(__name__)
 
 CHUNK = 64  # postings per task sent to a worker
+PARALLEL_FROM_BYTES = 256 * 1024  # below this, starting worker processes costs more than it saves
 # Stand-ins the parent replaces once dedup has decided (saves re-serialising every finding).
 _CLUSTER_SLOT = '"cluster_id":"\\u0000","duplicate_of":"\\u0000"'
 STEPS = ("normalize", "extract", "geolocate", "score", "dedup_keys")
@@ -70,7 +71,7 @@ def enrich_posting(posting: Posting, timings: dict[str, float] | None = None) ->
         posted_at=posting.posted_at, first_seen=posting.first_seen or posting.fetched_at,
         last_seen=posting.last_seen or posting.fetched_at, seen_count=posting.seen_count, title=title, text=text,
         text_segmented=segment(body), language=language, author=posting.author,
-        contacts=extract_contacts(body, language, source_tld, " ".join(posting.fields.values())), wallets=extract_wallets(body),
+        contacts=extract_contacts(body, language, source_tld, " ".join(posting.fields.values())[:500]), wallets=extract_wallets(body),
         salary=extract_salary(body), content_sha256=content_sha256(title, text), images=posting.images,
         evidence=posting.evidence,
     )  # fmt: skip
@@ -147,8 +148,15 @@ def enrich_file(
     progress: Callable[[int], None] | None = None,
     workers: int = 1,
     store: CandidateStore | None = None,
+    min_parallel_bytes: int = PARALLEL_FROM_BYTES,
 ) -> EnrichReport:
-    """Enrich every line of ``postings``; a line that cannot be read or enriched is kept aside in ``rejects``."""
+    """Enrich every line of ``postings``; a line that cannot be read or enriched is kept aside in ``rejects``.
+
+    ``workers`` > 1 runs the per-posting steps in that many processes, once the file is big enough
+    (``min_parallel_bytes``) to repay starting them.
+    """
+    if postings.exists() and postings.stat().st_size < min_parallel_bytes:
+        workers = 1
     report = EnrichReport(step_seconds=dict.fromkeys([*STEPS, "dedup"], 0.0))
     store = store if store is not None else MemoryCandidateStore()
     tmp = findings.with_suffix(".tmp")

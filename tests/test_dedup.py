@@ -35,7 +35,7 @@ def _enrich(tmp_path: Path, postings: list[Posting], workers: int = 1, store=Non
     src = tmp_path / "postings.jsonl"
     src.write_text("".join(to_json(p) + "\n" for p in postings), encoding="utf-8")
     out = tmp_path / "findings.jsonl"
-    enrich_file(src, out, tmp_path / "rejects.jsonl", workers=workers, store=store)
+    enrich_file(src, out, tmp_path / "rejects.jsonl", workers=workers, store=store, min_parallel_bytes=0)
     return list(read_jsonl(out, Finding))
 
 
