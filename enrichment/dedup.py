@@ -88,15 +88,14 @@ class MemoryCandidateStore:
     def candidates(self, keys: list[str], limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
         hashes = [hash(key) for key in keys if key[0] != "t"]  # salted per process: fine in memory
         shared: Counter[int] = Counter()
-        if len(self._hashes):
-            wanted = np.array(hashes, dtype=np.int64)
-            lows = np.searchsorted(self._hashes, wanted, side="left")
-            highs = np.minimum(np.searchsorted(self._hashes, wanted, side="right"), lows + MEMBERS_PER_KEY)
-            for lo, hi in zip(lows.tolist(), highs.tolist(), strict=True):
-                if hi > lo:
-                    shared.update(self._numbers[lo:hi].tolist())
-        for h in hashes:
-            shared.update(self._recent.get(h, ())[:MEMBERS_PER_KEY])
+        wanted = np.array(hashes, dtype=np.int64)
+        lows = np.searchsorted(self._hashes, wanted, side="left").tolist()
+        highs = np.searchsorted(self._hashes, wanted, side="right").tolist()
+        for h, lo, hi in zip(hashes, lows, highs, strict=True):
+            # The earliest MEMBERS_PER_KEY members with this key: merged ones first, then recent ones.
+            earliest = self._numbers[lo : min(hi, lo + MEMBERS_PER_KEY)].tolist() if hi > lo else []
+            earliest += self._recent.get(h, [])[: MEMBERS_PER_KEY - len(earliest)]
+            shared.update(earliest)
         best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [self._member(number) for number, _ in best]
 
@@ -120,10 +119,12 @@ class MemoryCandidateStore:
 
     def _flush(self) -> None:
         pending = np.array(self._pending, dtype=np.int64).reshape(-1, 2)
-        hashes = np.concatenate([self._hashes, pending[:, 0]])
-        numbers = np.concatenate([self._numbers, pending[:, 1]])
-        order = np.lexsort((numbers, hashes))  # by hash, then earliest member first
-        self._hashes, self._numbers = hashes[order], numbers[order]
+        pending = pending[np.lexsort((pending[:, 1], pending[:, 0]))]  # by hash, then earliest member
+        # Pending members are newer than every stored one, so they go after equal hashes: the merge
+        # keeps the order without re-sorting (and without the copies a full sort would make).
+        at = np.searchsorted(self._hashes, pending[:, 0], side="right")
+        self._hashes = np.insert(self._hashes, at, pending[:, 0])
+        self._numbers = np.insert(self._numbers, at, pending[:, 1])
         self._recent.clear()
         self._pending.clear()
 
