@@ -168,7 +168,7 @@ def enrich_file(
             rejects.open("w", encoding="utf-8") as bad,
         ):
             chunks = _chunks(src, report)
-            results = _bounded_imap(pool, chunks, 2 * workers) if pool else map(_enrich_lines, chunks)
+            results = _bounded_imap(pool, chunks, 4 * workers) if pool else map(_enrich_lines, chunks)
             for rows, timings in results:
                 for step, seconds in timings.items():
                     report.step_seconds[step] += seconds
