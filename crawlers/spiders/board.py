@@ -9,9 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
 from crawlers.extract import decode_page, select_text
@@ -50,7 +48,7 @@ class BoardSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.source.absolute_start_urls():
-            yield scrapy.Request(url, callback=self.parse_list, errback=self.on_error)
+            yield scrapy.Request(url, callback=self.parse_list, errback=self.on_error, meta={"lurewatch_role": "list"})
 
     def parse_list(self, response: scrapy.http.Response) -> Iterator[scrapy.Request]:
         page = self._page(response, "list")
@@ -61,10 +59,17 @@ class BoardSpider(scrapy.Spider):
             url = response.urljoin(href.strip())
             if self.detail_match and not self.detail_match.search(url):
                 continue
-            yield scrapy.Request(url, callback=self.parse_detail, errback=self.on_error)
+            yield scrapy.Request(
+                url, callback=self.parse_detail, errback=self.on_error, meta={"lurewatch_role": "detail"}
+            )
         if self.board.list.next_page:
             for href in page.css(self.board.list.next_page).getall():
-                yield scrapy.Request(response.urljoin(href.strip()), callback=self.parse_list, errback=self.on_error)
+                yield scrapy.Request(
+                    response.urljoin(href.strip()),
+                    callback=self.parse_list,
+                    errback=self.on_error,
+                    meta={"lurewatch_role": "list"},
+                )
 
     def parse_detail(self, response: scrapy.http.Response) -> Iterator[Posting]:
         page = self._page(response, "detail")
@@ -127,16 +132,4 @@ class BoardSpider(scrapy.Spider):
         return page
 
     def on_error(self, failure: Failure) -> None:
-        request = failure.request  # type: ignore[attr-defined]
-        if failure.check(IgnoreRequest):
-            self.crawler.stats.inc_value("lurewatch/ignored_requests")
-            return
-        if failure.check(TimeoutError, TCPTimedOutError):
-            kind = "timeout"
-        elif failure.check(DNSLookupError):
-            kind = "dns"
-        elif "maxsize" in str(failure.value).lower() or "larger than" in str(failure.value).lower():
-            kind = "too_large"
-        else:
-            kind = "network"
-        self.rejects.add(kind, request.url, f"{failure.type.__name__}: {failure.value}")
+        self.rejects.add_failure(failure)
