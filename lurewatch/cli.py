@@ -214,8 +214,8 @@ def evidence_verify(ref: Annotated[str, typer.Argument(help="run id, run folder,
         task = bar.add_task("verify", total=None)
         report = runner.verify_evidence(ref, progress=lambda done, total: bar.update(task, completed=done, total=total))
     for mismatch in report.mismatches:
-        out.print(mismatch.line(), markup=False, highlight=False)
-    console.print(report.summary(), markup=False)
+        out.print(mismatch.line(), markup=False, highlight=False, soft_wrap=True)
+    console.print(report.summary(), markup=False, soft_wrap=True)
     if not report.ok:
         raise typer.Exit(1)
 

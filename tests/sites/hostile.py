@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
+from pathlib import Path
 
 ADS_PER_PAGE = 5
 HUGE_BYTES = 30 * 1024 * 1024
@@ -38,14 +39,8 @@ board:
       title: "h1"
       images: "img::attr(src)"
 politeness:
-  concurrency: 8
-  delay: 0
-  autothrottle: false
-  timeout: {timeout}
-  retries: 1
-  retry_backoff: 0.1
-  revisit_after: {revisit_after}
-"""
+{politeness}"""
+POLITENESS = {"concurrency": 8, "delay": 0, "autothrottle": "false", "timeout": 5, "retries": 1, "retry_backoff": 0.1}
 
 
 def png_bomb(width: int = 30_000, height: int = 30_000) -> bytes:
@@ -78,7 +73,10 @@ class FixtureBoard:
 
     ads: dict[str, str]  # ad id -> body text
     hostile: bool = False
-    requests: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  # paths, in order of arrival
+    times: list[tuple[float, str]] = field(default_factory=list)  # (monotonic time, path)
+    user_agents: set[str] = field(default_factory=set)
+    proxied: list[str] = field(default_factory=list)  # absolute-form targets: the request came via a proxy
     base_url: str = ""
     stop: threading.Event = field(default_factory=threading.Event)
     images: dict[str, bytes] = field(default_factory=dict)
@@ -135,7 +133,12 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         site = self.site
         path = self.path
+        if path.startswith("http://"):  # absolute form: we are being used as the crawl's proxy
+            site.proxied.append(path)
+            path = "/" + path.split("/", 3)[3]
         site.requests.append(path)
+        site.times.append((time.monotonic(), path))
+        site.user_agents.add(self.headers.get("User-Agent", ""))
         if path == "/robots.txt":
             return self._send(200, b"User-agent: *\nDisallow: /private/\n", "text/plain")
         if path.startswith("/jobs/"):
@@ -186,13 +189,11 @@ def serve_board(ads: dict[str, str], hostile: bool = False) -> Iterator[FixtureB
         site.stop.set()
         server.shutdown()
         server.server_close()
-        time.sleep(0)
 
 
-def write_source(sources_dir: object, name: str = "fixture", timeout: float = 5, revisit_after: str = "7d") -> str:
-    """Write the board's source YAML into ``sources_dir``; returns the source name."""
-    from pathlib import Path
-
-    path = Path(str(sources_dir)) / f"{name}.yml"
-    path.write_text(SOURCE_YAML.format(name=name, timeout=timeout, revisit_after=revisit_after))
+def write_source(sources_dir: Path, name: str = "fixture", **politeness: object) -> str:
+    """Write the board's source YAML into ``sources_dir`` (politeness keys override the defaults)."""
+    values = {**POLITENESS, **politeness}
+    block = "".join(f"  {key}: {value}\n" for key, value in values.items())
+    (sources_dir / f"{name}.yml").write_text(SOURCE_YAML.format(name=name, politeness=block))
     return name
