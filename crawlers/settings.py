@@ -42,6 +42,9 @@ BASE_SETTINGS: dict[str, Any] = {
         "crawlers.images.ImagesPipeline": 300,
         "crawlers.incremental.SeenPipeline": 400,
     },
+    # A page yields one posting or a few dozen links; Scrapy's default of 100 starts 100 asyncio workers
+    # per response to process them, which costs more than the page itself.
+    "CONCURRENT_ITEMS": 16,
     "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
     "HTTPERROR_ALLOW_ALL": True,  # the spider counts and keeps aside every non-2xx page itself
     "REDIRECT_MAX_TIMES": 10,
