@@ -42,6 +42,7 @@ NOT_EVIDENCE = {
     "index_rejects.jsonl",
 }
 HOP_BY_HOP = {b"content-encoding", b"content-length", b"transfer-encoding", b"connection", b"keep-alive"}
+ROBOTS_NOTE = "obeyed unless the source gives a written robots_reason"
 GZIP_LEVEL = 6  # compression level of each record (zlib 1-9); 6 is the usual size/speed balance
 
 
@@ -59,6 +60,18 @@ def warc_record(warc_type: str, headers: dict[str, str], block: bytes, payload_s
 def gzip_member(data: bytes, level: int = GZIP_LEVEL) -> bytes:
     compressor = zlib.compressobj(level, zlib.DEFLATED, 31)
     return compressor.compress(data) + compressor.flush()
+
+
+def warcinfo_record(filename: str) -> bytes:
+    """The first record of a WARC file: what wrote it."""
+    fields = f"software: LureWatch crawler (Scrapy)\r\nformat: WARC File Format 1.1\r\nrobots: {ROBOTS_NOTE}\r\n"
+    headers = {
+        "WARC-Record-ID": record_id(),
+        "WARC-Date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "WARC-Filename": filename,
+        "Content-Type": "application/warc-fields",
+    }
+    return warc_record("warcinfo", headers, fields.encode("utf-8"))
 
 
 def record_id() -> str:
@@ -85,6 +98,8 @@ class WarcWriter:
         """Write records back to back; returns the offset of the first."""
         if self._fh is None:
             self._fh = self.path.open("ab", buffering=1 << 20)
+            if self._fh.tell() == 0:
+                self._fh.write(gzip_member(warcinfo_record(self.path.name), self.level))
         offset = self._fh.tell()
         for record in records:
             self._fh.write(gzip_member(record, self.level))
