@@ -54,7 +54,7 @@ def _crawl(source: str, run_id: str | None = None, base_url: str | None = None) 
     rejected = ", ".join(f"{k}={v}" for k, v in sorted(stats["rejected"].items())) or "none"
     console.print(
         f"crawled [bold]{stats['pages']}[/] pages → [bold]{stats['postings']}[/] postings; "
-        f"rejected: {rejected}; run [cyan]{run.run_id}[/]"
+        f"rejected: {rejected}; known pages skipped: {stats.get('skipped_known', 0)}; run [cyan]{run.run_id}[/]"
     )
     return run
 

@@ -126,14 +126,26 @@ def iter_members(mm: mmap.mmap | bytes, start: int = 0) -> Iterator[tuple[int, b
         except zlib.error as exc:
             error = f"corrupt gzip member: {exc}"
         if error:
-            yield pos, None, error
-            found = mm.find(GZIP_MAGIC, pos + 1)
+            found = _next_member(mm, pos + 1)
+            yield pos, None, f"{error} (bytes {pos}-{found if found >= 0 else size} skipped)"
             if found < 0:
                 return
             pos = found
             continue
         yield pos, b"".join(parts), ""
         pos = fed - len(inflater.unused_data)
+
+
+def _next_member(mm: mmap.mmap | bytes, start: int) -> int:
+    """Offset of the next gzip member that starts to inflate cleanly (skips magic bytes inside compressed data)."""
+    found = mm.find(GZIP_MAGIC, start)
+    while found >= 0:
+        try:
+            zlib.decompressobj(31).decompress(mm[found : found + 4096])
+            return found
+        except zlib.error:
+            found = mm.find(GZIP_MAGIC, found + 1)
+    return -1
 
 
 def read_record_at(warc: Path, offset: int) -> Record:

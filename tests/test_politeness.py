@@ -15,7 +15,7 @@ ADS = {f"ad{i}": f"Driver wanted, contract {i}" for i in range(7)}
 
 
 def test_path_disallowed_by_robots_is_never_requested(settings: Settings) -> None:
-    write_source(settings.sources_dir)
+    write_source(settings.sources_dir, autothrottle="true")
     with serve_board(dict(ADS)) as site:
         run = runner.crawl("fixture", base_url=site.base_url, settings=settings)
         list_html = site.list_page(2).decode()
@@ -23,6 +23,7 @@ def test_path_disallowed_by_robots_is_never_requested(settings: Settings) -> Non
     assert "/robots.txt" in site.requests and site.count("/ad/") == len(ADS)
     assert site.count("/private/") == 0
     assert run.meta()["steps"]["crawl"]["stats"]["robots_forbidden"] == 1
+    assert "scrapy.extensions.throttle.AutoThrottle" in (run.path / "crawl.log").read_text()
 
 
 def test_source_user_agent_and_proxy_are_used(settings: Settings) -> None:
