@@ -81,7 +81,13 @@ class RedirectLoopMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
         location = response.headers.get("Location")
-        if response.status in REDIRECT_CODES and location and not request.meta.get("dont_redirect"):
+        meta = request.meta
+        followed = not (
+            meta.get("dont_redirect")
+            or meta.get("handle_httpstatus_all")
+            or response.status in meta.get("handle_httpstatus_list", ())
+        )
+        if response.status in REDIRECT_CODES and location and followed:
             target = canonicalize_url(response.urljoin(location.decode("latin-1")))
             chain = {canonicalize_url(url) for url in (*request.meta.get("redirect_urls", []), request.url)}
             if target in chain:
