@@ -164,6 +164,7 @@ def summarize_crawl(stats: dict[str, Any]) -> dict[str, Any]:
         "images": stats.get("lurewatch/images/ok", 0),
         "warc_records": stats.get("lurewatch/warc_records", 0),
         "duration_s": stats.get("elapsed_time_seconds"),
+        "cpu_s": stats.get("lurewatch/cpu_seconds"),
         "finish_reason": stats.get("finish_reason"),
     }
 
