@@ -41,6 +41,8 @@ NOT_EVIDENCE = {
     "enrich_rejects.jsonl",
     "index_rejects.jsonl",
 }
+# Credentials (a proxy's, above all) never go into evidence that is shared with others.
+NOT_KEPT_REQUEST_HEADERS = {b"host", b"proxy-authorization", b"authorization", b"cookie"}
 HOP_BY_HOP = {b"content-encoding", b"content-length", b"transfer-encoding", b"connection", b"keep-alive"}
 ROBOTS_NOTE = "obeyed unless the source gives a written robots_reason"
 GZIP_LEVEL = 6  # compression level of each record (zlib 1-9); 6 is the usual size/speed balance
@@ -159,7 +161,7 @@ class WarcCaptureMiddleware:
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         body = request.body or b""
         head = f"{request.method} {target} HTTP/1.1\r\n" + _header_lines(
-            [("Host", parts.netloc), *_flat_headers(request.headers, {b"host"})]
+            [("Host", parts.netloc), *_flat_headers(request.headers, NOT_KEPT_REQUEST_HEADERS)]
         )
         headers = {
             "WARC-Record-ID": record_id(),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
+
 import pytest
 
 from crawlers.settings import crawl_settings
@@ -28,12 +31,16 @@ def test_path_disallowed_by_robots_is_never_requested(settings: Settings) -> Non
 
 def test_source_user_agent_and_proxy_are_used(settings: Settings) -> None:
     with serve_board(dict(ADS)) as proxy:
-        write_source(settings.sources_dir, user_agent='"FixtureAgent/2 (test)"', proxy=proxy.base_url)
+        proxy_url = proxy.base_url.replace("http://", "http://crawler:s3cret@")
+        write_source(settings.sources_dir, user_agent='"FixtureAgent/2 (test)"', proxy=proxy_url)
         # The host cannot resolve: the crawl only works if every request goes through the proxy.
         run = runner.crawl("fixture", base_url="http://jobs.fixture.invalid", settings=settings)
     assert proxy.user_agents == {"FixtureAgent/2 (test)"}
     assert proxy.proxied and all(url.startswith("http://jobs.fixture.invalid/") for url in proxy.proxied)
     assert run.meta()["steps"]["crawl"]["stats"]["postings"] == len(ADS)
+    warc = gzip.decompress((run.path / "evidence.warc.gz").read_bytes())
+    credentials = base64.b64encode(b"crawler:s3cret")
+    assert b"jobs.fixture.invalid" in warc and credentials not in warc and b"s3cret" not in warc
 
 
 def test_retries_back_off_exponentially(settings: Settings) -> None:
