@@ -49,14 +49,17 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)  # seconds before the first retry
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)  # seconds, cap of one wait
 
-    def backoff(self, retry: Request) -> float:
+    def backoff(self, retry: Request, retry_after: float = 0.0) -> float:
+        """Seconds to wait before ``retry``; a server's own Retry-After is honoured up to the cap."""
         times = retry.meta.get("retry_times", 1)
-        delay = min(self.backoff_max, self.backoff_base * 2 ** (times - 1))
-        return delay * random.uniform(0.8, 1.2)
+        delay = self.backoff_base * 2 ** (times - 1) * random.uniform(0.8, 1.2)
+        return min(self.backoff_max, max(delay, retry_after))
 
-    async def _backed_off(self, result: Request | Response | None, request: Request) -> Request | Response | None:
+    async def _backed_off(
+        self, result: Request | Response | None, request: Request, response: Response | None = None
+    ) -> Request | Response | None:
         if isinstance(result, Request) and result is not request:
-            delay = self.backoff(result)
+            delay = self.backoff(result, _retry_after(response))
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("lurewatch/retry/backoff_seconds", round(delay, 3))
             if delay > 0:
@@ -66,7 +69,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
-        result = await self._backed_off(super().process_response(request, response), request)
+        result = await self._backed_off(super().process_response(request, response), request, response)
         assert result is not None
         return result
 
@@ -74,6 +77,15 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self, request: Request, exception: Exception, spider: Spider | None = None
     ) -> Request | Response | None:
         return await self._backed_off(super().process_exception(request, exception), request)
+
+
+def _retry_after(response: Response | None) -> float:
+    """The Retry-After header in seconds (the HTTP-date form is not followed), else 0."""
+    value = response.headers.get("Retry-After") if response is not None else None
+    try:
+        return max(0.0, float(value)) if value else 0.0
+    except ValueError:
+        return 0.0
 
 
 class RedirectLoopMiddleware:

@@ -44,7 +44,7 @@ def test_source_user_agent_and_proxy_are_used(settings: Settings) -> None:
 
 
 def test_retries_back_off_exponentially(settings: Settings) -> None:
-    write_source(settings.sources_dir, retry_backoff=0.6, retries=2)
+    write_source(settings.sources_dir, retry_backoff=0.6, retries=2, timeout=1)
     with serve_board(dict(ADS), hostile=True) as site:
         runner.crawl("fixture", base_url=site.base_url, settings=settings)
         attempts = [t for t, path in site.times if path == "/ad/h-5xx"]
@@ -52,6 +52,15 @@ def test_retries_back_off_exponentially(settings: Settings) -> None:
     first_wait, second_wait = attempts[1] - attempts[0], attempts[2] - attempts[1]
     assert first_wait >= 0.6 * 0.8 - 0.05  # base, jittered by up to 20 %
     assert second_wait >= 1.2 * 0.8 - 0.05  # doubled
+
+
+def test_retry_waits_as_long_as_retry_after_asks(settings: Settings) -> None:
+    write_source(settings.sources_dir, retry_backoff=0.05, retries=1, timeout=1)
+    with serve_board(dict(ADS), hostile=True) as site:
+        site.retry_after = "1.5"
+        runner.crawl("fixture", base_url=site.base_url, settings=settings)
+        first, second = [t for t, path in site.times if path == "/ad/h-5xx"]
+    assert second - first >= 1.45
 
 
 def test_politeness_block_reaches_scrapy_settings(settings: Settings) -> None:

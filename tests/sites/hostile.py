@@ -80,6 +80,7 @@ class FixtureBoard:
     base_url: str = ""
     stop: threading.Event = field(default_factory=threading.Event)
     images: dict[str, bytes] = field(default_factory=dict)
+    retry_after: str = ""  # Retry-After header of the 503 page, when set
 
     def count(self, prefix: str) -> int:
         return sum(1 for path in list(self.requests) if path.startswith(prefix))
@@ -154,7 +155,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _hostile(self, ad_id: str) -> None:
         if ad_id == "h-5xx":
-            return self._send(503, b"<html><body>try later</body></html>")
+            extra = {"Retry-After": self.site.retry_after} if self.site.retry_after else {}
+            return self._send(503, b"<html><body>try later</body></html>", **extra)
         if ad_id == "h-hang":
             self.site.stop.wait(HANG_SECONDS)
             return self._send(200, self.site.detail(ad_id))
