@@ -60,6 +60,14 @@ class Record:
 
 
 @dataclass
+class Response:
+    """What a posting's pointer is checked against: the response record's URL and payload hash."""
+
+    url: str
+    payload_sha256: str
+
+
+@dataclass
 class VerifyReport:
     records: int = 0
     files: int = 0
@@ -158,9 +166,9 @@ def read_record_at(warc: Path, offset: int) -> Record:
     raise ValueError(f"offset {offset} is past the end of {warc.name}")
 
 
-def verify_warc(warc: Path, report: VerifyReport, progress: ByteProgress | None = None) -> dict[int, Record]:
-    """Check every record; returns the response records by offset (without their bodies kept)."""
-    responses: dict[int, Record] = {}
+def verify_warc(warc: Path, report: VerifyReport, progress: ByteProgress | None = None) -> dict[int, Response]:
+    """Check every record; returns each response record's URL and payload sha256 by offset."""
+    responses: dict[int, Response] = {}
     size = warc.stat().st_size
     if size == 0:
         return responses
@@ -178,8 +186,7 @@ def verify_warc(warc: Path, report: VerifyReport, progress: ByteProgress | None 
                 continue
             report.mismatches.extend(check_record(record, where))
             if record.rec_type == "response":
-                payload_sha = hashlib.sha256(record.payload()).hexdigest()
-                responses[offset] = Record(offset, {**record.headers, "x-payload-sha256": payload_sha}, b"")
+                responses[offset] = Response(record.url, hashlib.sha256(record.payload()).hexdigest())
             if progress:
                 progress(offset, size)
         if progress:
@@ -187,7 +194,7 @@ def verify_warc(warc: Path, report: VerifyReport, progress: ByteProgress | None 
     return responses
 
 
-def check_posting(posting: Posting, run_dir: Path, record: Record | None, report: VerifyReport) -> None:
+def check_posting(posting: Posting, run_dir: Path, record: Response | None, report: VerifyReport) -> None:
     """The posting's WARC pointer leads to a response record of its URL whose payload has its sha256."""
     report.postings += 1
     evidence = posting.evidence
@@ -197,7 +204,7 @@ def check_posting(posting: Posting, run_dir: Path, record: Record | None, report
         return
     if record.url != posting.url:
         report.mismatches.append(Mismatch(where, posting.url, f"record is of another URL: {record.url}"))
-    actual = record.headers.get("x-payload-sha256") or hashlib.sha256(record.payload()).hexdigest()
+    actual = record.payload_sha256
     if actual != evidence.sha256:
         report.mismatches.append(
             Mismatch(where, posting.url, f"posting {posting.posting_id}: sha256 {evidence.sha256} != {actual}")
@@ -249,7 +256,7 @@ def verify_posting(run_dir: Path, posting: Posting, report: VerifyReport) -> Non
         return
     report.records += 1
     report.mismatches.extend(check_record(record, where))
-    check_posting(posting, run_dir, record, report)
+    check_posting(posting, run_dir, Response(record.url, hashlib.sha256(record.payload()).hexdigest()), report)
     files = {name for name in (posting.evidence.screenshot, posting.evidence.rendered_html) if name}
     if files:
         verify_files(run_dir, report, only=files)
