@@ -21,7 +21,8 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("hostile")
     settings = Settings(data_dir=root / "data", sources_dir=root / "sources")
     settings.sources_dir.mkdir()
-    write_source(settings.sources_dir, timeout=1.5)  # the hanging page must time out fast
+    # The hanging page must time out fast; big.jpg is over the image cap.
+    write_source(settings.sources_dir, timeout=1.5, max_image_bytes=200_000)
     with serve_board(dict(ADS), hostile=True) as site:
         run = runner.crawl("fixture", run_id="hostile", base_url=site.base_url, settings=settings)
         requests = list(site.requests)
@@ -48,6 +49,7 @@ def test_crawl_finishes_and_keeps_the_good_ads(hostile_run: dict[str, Any]) -> N
         ("bad_encoding", "/ad/h-badutf8"),
         ("image_bomb", "/img/bomb.png"),
         ("image_corrupt", "/img/broken.jpg"),
+        ("image_too_large", "/img/big.jpg"),
     ],
 )
 def test_each_hostile_page_is_counted_by_kind_with_its_url(hostile_run: dict[str, Any], kind: str, path: str) -> None:
@@ -74,7 +76,7 @@ def test_5xx_is_retried_and_the_hanging_page_times_out(hostile_run: dict[str, An
 
 def test_images_of_a_posting_are_measured_and_bad_ones_skipped(hostile_run: dict[str, Any]) -> None:
     (posting,) = [p for p in read_jsonl(hostile_run["run"].postings, Posting) if p.url.endswith("/h-images")]
-    assert len(posting.image_urls) == 3
+    assert len(posting.image_urls) == 4
     (good,) = posting.images
     assert good.url.endswith("/img/good.jpg")
     assert good.width == 64 and good.height == 48 and len(good.sha256) == 64 and len(good.phash) == 16

@@ -1,8 +1,8 @@
 """A fixture job board on 127.0.0.1 with an access log; in hostile mode it also misbehaves on purpose.
 
 Hostile pages: a 503 that never recovers, a page that hangs, a redirect loop, a 30 MB page, a page
-declared UTF-8 that is not, and an ad whose images are a decompression bomb, a truncated JPEG and
-one good JPEG carrying an EXIF GPS position. robots.txt forbids ``/private/``, which the list links to.
+declared UTF-8 that is not, and an ad whose images are a decompression bomb, a truncated JPEG, an
+oversized one and one good JPEG carrying an EXIF GPS position. robots.txt forbids ``/private/``, which the list links to.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 
 ADS_PER_PAGE = 5
 HUGE_BYTES = 30 * 1024 * 1024
+BIG_IMAGE = 400_000  # bytes; over the hostile test's max_image_bytes
 HANG_SECONDS = 20.0
 GOOD_IMAGE_GPS = [16.691667, 98.5]  # where the good image says it was taken
 
@@ -106,7 +107,7 @@ class FixtureBoard:
         text = self.ads.get(ad_id, f"hostile ad {ad_id}")
         images = ""
         if ad_id == "h-images":
-            images = '<img src="/img/bomb.png"><img src="/img/broken.jpg"><img src="/img/good.jpg">'
+            images = "".join(f'<img src="/img/{name}">' for name in ("bomb.png", "broken.jpg", "good.jpg", "big.jpg"))
         body = f"<html><body><article><h1>Ad {escape(ad_id)}</h1><p>{escape(text)}</p>{images}</article></body></html>"
         return body.encode()
 
@@ -178,7 +179,13 @@ def serve_board(ads: dict[str, str], hostile: bool = False) -> Iterator[FixtureB
     """Serve the board on a free 127.0.0.1 port for the duration of the block."""
     site = FixtureBoard(ads=ads, hostile=hostile)
     if hostile:
-        site.images = {"bomb.png": png_bomb(), "broken.jpg": jpeg_with_gps()[:300], "good.jpg": jpeg_with_gps()}
+        good = jpeg_with_gps()
+        site.images = {
+            "bomb.png": png_bomb(),
+            "broken.jpg": good[:300],
+            "good.jpg": good,
+            "big.jpg": good + bytes(BIG_IMAGE),
+        }
     handler = type("Handler", (_Handler,), {"site": site})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
