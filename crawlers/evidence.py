@@ -129,6 +129,8 @@ class WarcCaptureMiddleware:
         level = crawler.settings.getint("LUREWATCH_WARC_GZIP_LEVEL", GZIP_LEVEL)
         middleware = cls(Path(run_dir), crawler, level)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        # After every spider_closed handler, so files that spiders close then (screenshots, browser WARCs) are final.
+        crawler.signals.connect(middleware.engine_stopped, signal=signals.engine_stopped)
         return middleware
 
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
@@ -174,6 +176,8 @@ class WarcCaptureMiddleware:
 
     def spider_closed(self, spider: Spider) -> None:
         self.writer.close()
+
+    def engine_stopped(self) -> None:
         write_manifest(self.run_dir)
 
 

@@ -57,6 +57,8 @@ def failure_kind(failure: Failure) -> str | None:
         return "redirect_loop" if "redirect" in text else None
     if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
         return "timeout"
+    if type(failure.value).__module__.startswith("playwright"):
+        return "browser"
     if failure.check(CannotResolveHostError, DNSLookupError):
         return "dns"
     if failure.check(DownloadCancelledError) or "max size" in text:

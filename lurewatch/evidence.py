@@ -236,6 +236,9 @@ def verify_run(run_dir: Path, progress: ByteProgress | None = None) -> VerifyRep
     report = VerifyReport()
     warc = run_dir / WARC_FILE
     responses = verify_warc(warc, report, progress) if warc.exists() else {}
+    for other in sorted(run_dir.glob("*.warc.gz")):
+        if other != warc:  # e.g. what a browser page fetched by itself: its records are checked too
+            verify_warc(other, report, progress)
     verify_files(run_dir, report)
     postings = run_dir / "postings.jsonl"
     if postings.exists():
