@@ -60,8 +60,7 @@ def warc_record(warc_type: str, headers: dict[str, str], block: bytes, payload_s
 
 
 def gzip_member(data: bytes, level: int = GZIP_LEVEL) -> bytes:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, 31)
-    return compressor.compress(data) + compressor.flush()
+    return zlib.compress(data, level, wbits=31)  # wbits 31: a gzip member, header and trailer included
 
 
 def warcinfo_record(filename: str) -> bytes:
