@@ -108,6 +108,9 @@ class ImagesPipeline:
                 item.images.append(await self._fetch(url))
             except ImageRejected as exc:
                 self.rejects.add(exc.kind, url, str(exc), posting_id=item.posting_id, posting_url=item.url)
+            except Exception as exc:  # noqa: BLE001 - an image never costs the posting
+                detail = f"{type(exc).__name__}: {exc}"
+                self.rejects.add("image_error", url, detail, posting_id=item.posting_id, posting_url=item.url)
         return item
 
     async def _fetch(self, url: str) -> Image:
