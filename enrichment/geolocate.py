@@ -1,0 +1,126 @@
+"""Geolocate a posting: places named in its text, known compounds, phone countries, domains, photo GPS.
+
+``geolocate`` is what the enrichment pipeline calls; ``geoparse`` returns the place mentions of a text
+with offsets (the ``lurewatch geoparse`` command and the benchmark use it).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from enrichment.gazetteer import CITY, COUNTRY, REGION, SUBREGION, Gazetteer, load_gazetteer
+from enrichment.geo_compounds import find_compounds
+from enrichment.geo_resolve import Options, Resolved, resolve
+from enrichment.geo_signals import domain_country, phone_country, valid_point
+from enrichment.geo_spans import ner_mentions, scan_latin, scan_local_scripts
+from lurewatch.records import Location
+
+# Which location becomes the posting's point: the most specific evidence first.
+SPECIFICITY = {"compound": 6, "hub": 5, "exif": 4, CITY: 3, SUBREGION: 2, REGION: 2, COUNTRY: 1}
+EXIF_MATCH_KM = 50.0
+
+
+@dataclass
+class GeoResult:
+    """Where a posting points to: every location found, the primary point, its country and compound."""
+
+    locations: list[Location] = field(default_factory=list)
+    geo: dict[str, float] | None = None
+    country: str | None = None
+    compound: str | None = None
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 12742.0 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def geoparse(
+    text: str,
+    *,
+    ner: bool = False,
+    demonym_spans: bool = False,
+    signal_countries: Counter[str] | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> list[Resolved]:
+    """Place mentions of ``text`` with character offsets, each resolved to a place or a known compound."""
+    gazetteer = gazetteer or load_gazetteer()
+    mentions = scan_latin(text, gazetteer) + scan_local_scripts(text, gazetteer)
+    blocked: list[tuple[int, int]] = []
+    proper: set[int] | None = None
+    if ner:
+        places, blocked, proper = ner_mentions(text)
+        mentions = places + mentions
+    options = Options(ner_used=ner, demonym_spans=demonym_spans)
+    return resolve(mentions, find_compounds(text), gazetteer, signal_countries or Counter(), options, blocked, proper)
+
+
+def geolocate(
+    text: str,
+    language: str = "",
+    phones: list[str] | None = None,
+    domains: list[str] | None = None,
+    exif_points: list[tuple[float, float]] | None = None,
+    *,
+    ner: bool = False,
+) -> GeoResult:
+    """All location evidence of one posting, merged; ``ner`` adds spaCy NER for English text (slower)."""
+    gazetteer = load_gazetteer()
+    signals: Counter[str] = Counter()
+    phone_ccs = [cc for cc in (phone_country(p) for p in phones or []) if cc]
+    tld_ccs = [cc for cc in (domain_country(d) for d in domains or []) if cc]
+    signals.update(phone_ccs)
+    signals.update(tld_ccs)
+    mentions = geoparse(text, ner=ner and language.startswith("en"), signal_countries=signals, gazetteer=gazetteer)
+    located: dict[tuple[str, str | None], tuple[Location, int, int]] = {}  # key → (location, mentions, rank)
+    for m in mentions:
+        if m.compound:
+            c = m.compound
+            loc = Location(c.name, c.country, c.area, c.lat, c.lon, None, "compound", m.confidence)
+            rank = SPECIFICITY.get(c.kind, SPECIFICITY[CITY])
+        else:
+            p = m.place
+            loc = Location(p.name, p.country, p.admin1, p.lat, p.lon, p.geonameid, "text", m.confidence)
+            rank = SPECIFICITY.get(p.kind, 0)
+        key = (loc.name, loc.country)
+        old = located.get(key)
+        count = (old[1] if old else 0) + 1
+        if old and old[0].confidence >= loc.confidence:
+            loc = old[0]
+        located[key] = (loc, count, rank)
+    for point in exif_points or []:
+        if valid_point(point):
+            near = [v[0] for v in located.values() if v[0].lat is not None and
+                    distance_km(point[0], point[1], v[0].lat, v[0].lon) <= EXIF_MATCH_KM]  # fmt: skip
+            country = near[0].country if near else None
+            loc = Location("photo GPS", country, None, point[0], point[1], None, "exif", 0.9)
+            located[("exif", f"{point[0]:.5f},{point[1]:.5f}")] = (loc, 1, SPECIFICITY["exif"])
+    for cc, source, confidence in [(cc, "phone", 0.5) for cc in phone_ccs] + [(cc, "tld", 0.4) for cc in tld_ccs]:
+        place = gazetteer.countries.get(cc)
+        if place is not None and (f"{source}:{cc}", cc) not in located:
+            loc = Location(place.name, cc, None, place.lat, place.lon, place.geonameid, source, confidence)
+            located[(f"{source}:{cc}", cc)] = (loc, 1, 0)
+    return summarise(located)
+
+
+def summarise(located: dict[tuple[str, str | None], tuple[Location, int, int]]) -> GeoResult:
+    """Pick the primary point, the country and the compound from the collected locations."""
+    result = GeoResult(locations=[v[0] for v in located.values()])
+    if not located:
+        return result
+    primary = max(located.values(), key=lambda v: (v[2], v[1], v[0].confidence))[0]
+    result.geo = {"lat": primary.lat, "lon": primary.lon} if primary.lat is not None else None
+    votes: Counter[str] = Counter()
+    for loc, count, rank in located.values():
+        if loc.country:
+            votes[loc.country] += count * (1.0 + rank) * loc.confidence
+    result.country = primary.country or (votes.most_common(1)[0][0] if votes else None)
+    compounds = [(r, c, loc) for loc, c, r in located.values() if loc.source == "compound" and r > SPECIFICITY[CITY]]
+    if compounds:
+        result.compound = max(compounds, key=lambda rcl: (rcl[0], rcl[1]))[2].name
+    return result
