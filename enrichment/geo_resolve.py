@@ -25,7 +25,7 @@ PLACE_NAMES_FILE = Path(__file__).parent / "data" / "place_names.yml"
 ACCEPT = 2.4  # score a scan-only name needs
 PENALTY = 1.5  # added to ACCEPT per reason for doubt
 COUNTRY_CONTEXT = 2.5
-REGION_CONTEXT = 2.0
+REGION_CONTEXT = 1.5
 SIGNAL_CONTEXT = 1.0
 
 
@@ -59,14 +59,21 @@ class Options:
     demonym_spans: bool = False  # report nationality words as place mentions (some corpora annotate them)
 
 
-PROMINENT = 1_000_000  # towns this big are what a bare name usually means, whatever the context
+PROMINENT = 1_000_000  # towns this big (and capitals) are what their bare name usually means
+KIND_BONUS = {COUNTRY: 2.0, CONTINENT: 2.0, REGION: 0.5}
+OWN_NAME = 1.5  # the name is the place's own, not one of its alternate names
 
 
 def size_score(place: Place) -> float:
-    score = math.log10(place.population + 1) / 2
-    if place.kind in (COUNTRY, CONTINENT):
-        return score + 2.0
-    return score + 1.5 if place.kind == CITY and place.population >= PROMINENT else score
+    """How likely a place is, before context: its size, and its kind."""
+    return math.log10(place.population + 1) / 2 + KIND_BONUS.get(place.kind, 0.0)
+
+
+def name_score(place: Place, key: str) -> float:
+    """Bonus for a place called exactly ``key``; big towns get more, since their name is what people mean."""
+    if name_key(place.name) != key:
+        return 0.0
+    return OWN_NAME + (1.5 if place.kind == CITY and place.population >= PROMINENT else 0.0)
 
 
 def plural(word: str, gazetteer: Gazetteer) -> bool:
@@ -75,11 +82,11 @@ def plural(word: str, gazetteer: Gazetteer) -> bool:
 
 
 def choose_spans(mentions: list[Mention], compounds: list[CompoundMention], candidates: dict[str, list[Place]]):
-    """Non-overlapping spans: compounds first, then NER places, then longer gazetteer hits."""
+    """Non-overlapping spans: compounds first, then the longest names, NER's before the scan's."""
     rank = {"ner": 1, "scan": 2, "script": 2, "demonym": 3}
     ordered = sorted(
         (m for m in mentions if candidates.get(m.key) or m.finder == "demonym"),
-        key=lambda m: (rank[m.finder], -(m.end - m.start), m.start),
+        key=lambda m: (m.finder == "demonym", -(m.end - m.start), rank[m.finder], m.start),
     )
     taken = [(c.start, c.end) for c in compounds]
     chosen = []
@@ -140,15 +147,14 @@ def resolve(
 
     def score(place: Place, key: str) -> float:
         own = country_by_key.get(key, Counter())
-        s = size_score(place)
+        named = name_score(place, key)
+        s = size_score(place) + named
         if place.country:
             support = totals[place.country] - min(own.get(place.country, 0.0), 2.0)
             s += COUNTRY_CONTEXT * min(support, 1.0) + SIGNAL_CONTEXT * min(signal_countries[place.country], 1)
             if place.kind != REGION and (place.country, place.admin1) in all_regions:
                 if (place.country, place.admin1) not in region_by_key.get(key, set()):
-                    s += REGION_CONTEXT
-        if name_key(place.name) == key:
-            s += 1.0  # the place's own name, not one of its alternate names
+                    s += REGION_CONTEXT if named else REGION_CONTEXT / 4
         return s
 
     best: dict[str, tuple[Place, float, float]] = {}
@@ -161,6 +167,8 @@ def resolve(
 
     accepted: set[str] = set()
     common = common_words()
+    persons = [(a, b) for a, b, label in blocked if label == "PERSON"]
+    person_keys = {m.key for m in chosen if any(a <= m.start < b for a, b in persons)}
     for m in chosen:
         if m.key not in best:
             continue
@@ -168,20 +176,29 @@ def resolve(
         if m.finder == "ner" or (m.finder == "demonym" and options.demonym_spans and not plural(m.text, gazetteer)):
             accepted.add(m.key)
             continue
-        if m.finder == "demonym":
+        if m.finder == "demonym" or m.key in demonym_of:
+            # a nationality word is context, and a place mention only where the corpus says so
+            if options.demonym_spans and not plural(m.text, gazetteer):
+                accepted.add(m.key)
             continue
         doubts = 0
-        supported = s - size_score(place) - 1.0 >= 2.0
+        supported = s - size_score(place) - name_score(place, m.key) >= 2.0
         town = place.kind not in (COUNTRY, CONTINENT, REGION)
         single = " " not in m.text
         if m.key in common:
-            doubts += 2 if not supported else 1
+            doubts += 3 if not supported else 2
+        if town and m.key in person_keys:
+            doubts += 2  # NER calls this name a person elsewhere in the document
         if m.shouting:
             doubts += 1
+        if len(m.text) <= 3 and m.text.isupper() and (m.shouting or m.in_run):
+            doubts += 4  # "CONTACT US NOW", "Contact US": the pronoun, not the country
         if town and m.sentence_start and single:
             doubts += 1
         if town and m.in_run and m.finder == "scan":
             doubts += 1
+        if m.after_title:
+            doubts += 3
         inside = [label for a, b, label in blocked if a <= m.start < b]
         if inside:
             doubts += 2 if town and "PERSON" in inside else 1 if town else 0

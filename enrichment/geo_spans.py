@@ -47,7 +47,8 @@ class Mention:
     label: str = ""  # NER label when finder == ner
     sentence_start: bool = False
     shouting: bool = False  # written in capitals amid other capitals
-    in_run: bool = False  # part of a longer capitalised run or after a title (Mr, Dr): likely a name
+    in_run: bool = False  # part of a longer capitalised run: maybe a person's or a company's name
+    after_title: bool = False  # after Mr, Ms, Dr...: a person's name
 
     @property
     def key(self) -> str:
@@ -97,6 +98,7 @@ def scan_latin(text: str, gazetteer: Gazetteer) -> list[Mention]:
                     Mention(
                         start, end, surface, finder, sentence_start=_sentence_start(text, start),
                         shouting=shouting, in_run=_in_name_run(text, tokens, i, n),
+                        after_title=i > 0 and tokens[i - 1][2] in TITLES,
                     )
                 )  # fmt: skip
                 matched = n
@@ -109,11 +111,9 @@ TITLES = {"Mr", "Mrs", "Ms", "Miss", "Dr", "Sir", "Madam", "Mister", "Prof", "Kh
 
 
 def _in_name_run(text: str, tokens: list[tuple[int, int, str]], i: int, n: int) -> bool:
-    """The match touches another capitalised word (a person or company name) or follows a title."""
-    if i > 0 and text[tokens[i - 1][1] : tokens[i][0]] in (" ", ". "):
-        before = tokens[i - 1][2]
-        if before in TITLES or (before[0].isupper() and text[tokens[i - 1][1] : tokens[i][0]] == " "):
-            return True
+    """The match touches another capitalised word (a person or company name)."""
+    if i > 0 and text[tokens[i - 1][1] : tokens[i][0]] == " " and tokens[i - 1][2][0].isupper():
+        return True
     j = i + n
     return j < len(tokens) and text[tokens[j - 1][1] : tokens[j][0]] == " " and tokens[j][2][0].isupper()
 
@@ -163,9 +163,17 @@ def scan_local_scripts(text: str, gazetteer: Gazetteer) -> list[Mention]:
 @lru_cache(maxsize=1)
 def load_ner() -> Any:
     """The spaCy English pipeline, loaded once (parser and lemmatizer off: NER and tags are enough)."""
-    import spacy
+    try:
+        import spacy
 
-    return spacy.load(SPACY_MODEL, exclude=["parser", "lemmatizer"])
+        return spacy.load(SPACY_MODEL, exclude=["parser", "lemmatizer"])
+    except (ImportError, OSError) as exc:
+        from lurewatch.errors import LureWatchError
+
+        raise LureWatchError(
+            f"the spaCy English model {SPACY_MODEL!r} is not installed ({exc.__class__.__name__})",
+            hint="pip install 'lurewatch[ner]', or geoparse without NER (--no-ner)",
+        ) from exc
 
 
 NER_PLACE = {"GPE", "LOC", "FAC"}
