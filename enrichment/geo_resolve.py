@@ -208,6 +208,8 @@ def resolve(
             doubts += 1
         if m.finder == "script" and place.kind == CITY and place.population < 15000 and not supported:
             doubts += 1
+        if m.finder == "script" and len(m.text) <= 3 and m.text[0] < "\u3000" and not supported:
+            doubts += 1  # a short Thai/Lao/Khmer/Burmese name is often an ordinary word (Han names are short)
         if s >= ACCEPT + PENALTY * doubts:
             accepted.add(m.key)
 
