@@ -187,8 +187,9 @@ def resolve(
         single = " " not in m.text
         if m.key in common:
             doubts += 3 if not supported else 2
+        inside = [label for a, b, label in blocked if a <= m.start < b]
         if town and m.key in person_keys:
-            doubts += 2  # NER calls this name a person elsewhere in the document
+            doubts += 2  # NER calls this name a person somewhere in the document
         if m.shouting:
             doubts += 1
         if len(m.text) <= 3 and m.text.isupper() and (m.shouting or m.in_run):
@@ -199,7 +200,6 @@ def resolve(
             doubts += 1
         if m.after_title:
             doubts += 3
-        inside = [label for a, b, label in blocked if a <= m.start < b]
         if inside:
             doubts += 2 if town and "PERSON" in inside else 1 if town else 0
         elif options.ner_used and town and single and m.finder == "scan":
@@ -210,7 +210,9 @@ def resolve(
             doubts += 1
         if m.finder == "script" and len(m.text) <= 3 and m.text[0] < "\u3000" and not supported:
             doubts += 1  # a short Thai/Lao/Khmer/Burmese name is often an ordinary word (Han names are short)
-        if s >= ACCEPT + PENALTY * doubts:
+        if m.after_preposition:
+            doubts -= 1
+        if s >= ACCEPT + PENALTY * max(doubts, 0):
             accepted.add(m.key)
 
     resolved = [Resolved(c.start, c.end, c.text, None, c.compound, "compound", 0.9) for c in compounds]

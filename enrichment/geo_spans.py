@@ -49,6 +49,7 @@ class Mention:
     shouting: bool = False  # written in capitals amid other capitals
     in_run: bool = False  # part of a longer capitalised run: maybe a person's or a company's name
     after_title: bool = False  # after Mr, Ms, Dr...: a person's name
+    after_preposition: bool = False  # "in X", "near X": where places usually stand
 
     @property
     def key(self) -> str:
@@ -99,6 +100,7 @@ def scan_latin(text: str, gazetteer: Gazetteer) -> list[Mention]:
                         start, end, surface, finder, sentence_start=_sentence_start(text, start),
                         shouting=shouting, in_run=_in_name_run(text, tokens, i, n),
                         after_title=i > 0 and tokens[i - 1][2] in TITLES,
+                        after_preposition=i > 0 and tokens[i - 1][2] in PLACE_PREPOSITIONS,
                     )
                 )  # fmt: skip
                 matched = n
@@ -107,6 +109,20 @@ def scan_latin(text: str, gazetteer: Gazetteer) -> list[Mention]:
     return mentions
 
 
+PLACE_PREPOSITIONS = {
+    "in",
+    "at",
+    "near",
+    "from",
+    "to",
+    "outside",
+    "across",
+    "into",
+    "around",
+    "towards",
+    "toward",
+    "via",
+}
 TITLES = {"Mr", "Mrs", "Ms", "Miss", "Dr", "Sir", "Madam", "Mister", "Prof", "Khun", "Mx"}
 
 
