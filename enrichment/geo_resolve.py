@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from enrichment.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Gazetteer, Place, name_key
+from enrichment.gazetteer import CITY, CONTINENT, COUNTRY, REGION, SUBREGION, Gazetteer, Place, distance_km, name_key
 from enrichment.geo_compounds import Compound, CompoundMention
 from enrichment.geo_spans import Mention
 
@@ -27,6 +27,8 @@ PENALTY = 1.5  # added to ACCEPT per reason for doubt
 COUNTRY_CONTEXT = 2.5
 REGION_CONTEXT = 1.5
 SIGNAL_CONTEXT = 1.0
+NEAR_KM = 150.0  # a town this close to another town named in the text is probably the one meant
+NEAR_BONUS = 1.5
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +76,27 @@ def name_score(place: Place, key: str) -> float:
     if name_key(place.name) != key:
         return 0.0
     return OWN_NAME + (1.5 if place.kind == CITY and place.population >= PROMINENT else 0.0)
+
+
+def pick_best(candidates, keys, score, anchors: dict[str, Place]) -> dict[str, tuple[Place, float, float]]:
+    """Best place per name, its score and its margin over the runner-up; ``anchors`` add the nearness bonus."""
+    best: dict[str, tuple[Place, float, float]] = {}
+    for key, places in candidates.items():
+        if not places or key not in keys:
+            continue
+        others = [a for k, a in anchors.items() if k != key]
+
+        def total(place: Place, key: str = key, others: list[Place] = others, many: bool = len(places) > 1) -> float:
+            s = score(place, key)
+            if others and many and place.kind in (CITY, SUBREGION):
+                if any(distance_km(place.lat, place.lon, a.lat, a.lon) <= NEAR_KM for a in others):
+                    s += NEAR_BONUS
+            return s
+
+        scored = sorted(((total(p), p) for p in places), key=lambda sp: -sp[0])
+        margin = scored[0][0] - scored[1][0] if len(scored) > 1 else 2.0
+        best[key] = (scored[0][1], scored[0][0], margin)
+    return best
 
 
 def plural(word: str, gazetteer: Gazetteer) -> bool:
@@ -157,13 +180,12 @@ def resolve(
                     s += REGION_CONTEXT if named else REGION_CONTEXT / 4
         return s
 
-    best: dict[str, tuple[Place, float, float]] = {}
-    for key, places in candidates.items():
-        if not places:
-            continue
-        scored = sorted(((score(p, key), p) for p in places), key=lambda sp: -sp[0])
-        margin = scored[0][0] - scored[1][0] if len(scored) > 1 else 2.0
-        best[key] = (scored[0][1], scored[0][0], margin)
+    chosen_keys = {m.key for m in chosen}
+    best = pick_best(candidates, chosen_keys, score, anchors={})
+    # Second pass: towns near the other towns of the text win ("Edmonton" next to "Enfield" is in London).
+    anchors = {k: v[0] for k, v in best.items() if k in chosen_keys and v[0].kind in (CITY, SUBREGION)}
+    if len(anchors) > 1:
+        best = pick_best(candidates, chosen_keys, score, anchors)
 
     accepted: set[str] = set()
     common = common_words()
@@ -172,7 +194,8 @@ def resolve(
     for m in chosen:
         if m.key not in best:
             continue
-        place, s, _ = best[m.key]
+        place = best[m.key][0]
+        s = score(place, m.key)  # whether it is a place at all does not depend on its neighbours
         if m.finder == "ner" or (m.finder == "demonym" and options.demonym_spans and not plural(m.text, gazetteer)):
             accepted.add(m.key)
             continue

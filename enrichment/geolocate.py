@@ -6,16 +6,17 @@ with offsets (the ``lurewatch geoparse`` command and the benchmark use it).
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from enrichment.gazetteer import CITY, COUNTRY, REGION, SUBREGION, Gazetteer, load_gazetteer
+from enrichment.gazetteer import CITY, COUNTRY, REGION, SUBREGION, Gazetteer, distance_km, load_gazetteer
 from enrichment.geo_compounds import find_compounds
 from enrichment.geo_resolve import Options, Resolved, resolve
 from enrichment.geo_signals import domain_country, phone_country, valid_point
 from enrichment.geo_spans import ner_mentions, scan_latin, scan_local_scripts
 from lurewatch.records import Location
+
+__all__ = ["GeoResult", "distance_km", "geolocate", "geoparse"]
 
 # Which location becomes the posting's point: the most specific evidence first.
 SPECIFICITY = {"compound": 6, "hub": 5, "exif": 4, CITY: 3, SUBREGION: 2, REGION: 2, COUNTRY: 1}
@@ -30,14 +31,6 @@ class GeoResult:
     geo: dict[str, float] | None = None
     country: str | None = None
     compound: str | None = None
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 12742.0 * math.asin(math.sqrt(min(1.0, h)))
 
 
 def geoparse(
