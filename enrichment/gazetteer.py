@@ -12,6 +12,7 @@ import pickle
 import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,11 @@ _lock = threading.Lock()
 _loaded: list[Gazetteer] = []  # one per process: the data is the same whichever folder caches it
 
 
+@lru_cache(maxsize=65536)
 def name_key(name: str) -> str:
     """Lookup form of a name: accents removed, case folded, spaces collapsed, dots kept."""
+    if name.isascii():
+        return " ".join(name.casefold().split())
     decomposed = unicodedata.normalize("NFKD", name)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(unicodedata.normalize("NFC", plain).casefold().replace("\u200b", "").split())

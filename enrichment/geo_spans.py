@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from enrichment.gazetteer import name_key
@@ -51,7 +51,7 @@ class Mention:
     after_title: bool = False  # after Mr, Ms, Dr...: a person's name
     after_preposition: bool = False  # "in X", "near X": where places usually stand
 
-    @property
+    @cached_property
     def key(self) -> str:
         return name_key(self.text)
 
