@@ -120,6 +120,49 @@ def choose_spans(mentions: list[Mention], compounds: list[CompoundMention], cand
     return sorted(chosen, key=lambda m: m.start)
 
 
+def count_doubts(
+    m: Mention,
+    place: Place,
+    supported: bool,
+    named_person: bool,
+    blocked: list[tuple[int, int, str]],
+    options: Options,
+    proper: set[int] | None,
+) -> int:
+    """Reasons to doubt that a gazetteer hit is a place; each one raises the score it needs."""
+    doubts = 0
+    town = place.kind not in (COUNTRY, CONTINENT, REGION)
+    single = " " not in m.text
+    if m.key in common_words():
+        doubts += 3 if not supported else 2
+    inside = [label for a, b, label in blocked if a <= m.start < b]
+    if town and named_person:
+        doubts += 2  # NER calls this name a person somewhere in the document
+    if m.shouting:
+        doubts += 1
+    if len(m.text) <= 3 and m.text.isupper() and (m.shouting or m.in_run):
+        doubts += 4  # "CONTACT US NOW", "Contact US": the pronoun, not the country
+    if town and m.sentence_start and single:
+        doubts += 1
+    if town and m.in_run and m.finder == "scan":
+        doubts += 1
+    if m.after_title:
+        doubts += 3
+    if inside:
+        doubts += 2 if town and "PERSON" in inside else 1 if town else 0
+    elif options.ner_used and town and single and m.finder == "scan":
+        doubts += 1  # NER saw no place here
+    if proper is not None and m.finder == "scan" and m.start not in proper and not m.text.isupper():
+        doubts += 1
+    if m.finder == "script" and place.kind == CITY and place.population < 15000 and not supported:
+        doubts += 1
+    if m.finder == "script" and len(m.text) <= 3 and m.text[0] < "\u3000" and not supported:
+        doubts += 1  # a short Thai/Lao/Khmer/Burmese name is often an ordinary word (Han names are short)
+    if m.after_preposition:
+        doubts -= 1
+    return max(doubts, 0)
+
+
 def resolve(
     mentions: list[Mention],
     compounds: list[CompoundMention],
@@ -188,7 +231,6 @@ def resolve(
         best = pick_best(candidates, chosen_keys, score, anchors)
 
     accepted: set[str] = set()
-    common = common_words()
     persons = [(a, b) for a, b, label in blocked if label == "PERSON"]
     person_keys = {m.key for m in chosen if any(a <= m.start < b for a, b in persons)}
     for m in chosen:
@@ -204,38 +246,9 @@ def resolve(
             if options.demonym_spans and not plural(m.text, gazetteer):
                 accepted.add(m.key)
             continue
-        doubts = 0
         supported = s - size_score(place) - name_score(place, m.key) >= 2.0
-        town = place.kind not in (COUNTRY, CONTINENT, REGION)
-        single = " " not in m.text
-        if m.key in common:
-            doubts += 3 if not supported else 2
-        inside = [label for a, b, label in blocked if a <= m.start < b]
-        if town and m.key in person_keys:
-            doubts += 2  # NER calls this name a person somewhere in the document
-        if m.shouting:
-            doubts += 1
-        if len(m.text) <= 3 and m.text.isupper() and (m.shouting or m.in_run):
-            doubts += 4  # "CONTACT US NOW", "Contact US": the pronoun, not the country
-        if town and m.sentence_start and single:
-            doubts += 1
-        if town and m.in_run and m.finder == "scan":
-            doubts += 1
-        if m.after_title:
-            doubts += 3
-        if inside:
-            doubts += 2 if town and "PERSON" in inside else 1 if town else 0
-        elif options.ner_used and town and single and m.finder == "scan":
-            doubts += 1  # NER saw no place here
-        if proper is not None and m.finder == "scan" and m.start not in proper and not m.text.isupper():
-            doubts += 1
-        if m.finder == "script" and place.kind == CITY and place.population < 15000 and not supported:
-            doubts += 1
-        if m.finder == "script" and len(m.text) <= 3 and m.text[0] < "\u3000" and not supported:
-            doubts += 1  # a short Thai/Lao/Khmer/Burmese name is often an ordinary word (Han names are short)
-        if m.after_preposition:
-            doubts -= 1
-        if s >= ACCEPT + PENALTY * max(doubts, 0):
+        doubts = count_doubts(m, place, supported, m.key in person_keys, blocked, options, proper)
+        if s >= ACCEPT + PENALTY * doubts:
             accepted.add(m.key)
 
     resolved = [Resolved(c.start, c.end, c.text, None, c.compound, "compound", 0.9) for c in compounds]
