@@ -111,11 +111,14 @@ def choose_spans(mentions: list[Mention], compounds: list[CompoundMention], cand
         (m for m in mentions if candidates.get(m.key) or m.finder == "demonym"),
         key=lambda m: (m.finder == "demonym", -(m.end - m.start), rank[m.finder], m.start),
     )
-    taken = [(c.start, c.end) for c in compounds]
+    size = max([m.end for m in mentions] + [c.end for c in compounds] + [0])
+    taken = bytearray(size)  # characters already covered: linear, however many mentions
+    for c in compounds:
+        taken[c.start : c.end] = b"\x01" * (c.end - c.start)
     chosen = []
     for m in ordered:
-        if all(m.end <= a or m.start >= b for a, b in taken):
-            taken.append((m.start, m.end))
+        if not any(taken[m.start : m.end]):
+            taken[m.start : m.end] = b"\x01" * (m.end - m.start)
             chosen.append(m)
     return sorted(chosen, key=lambda m: m.start)
 
