@@ -10,12 +10,12 @@ from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
 from index.base import WriteReport
 from index.mapping import FINDING_MAPPING, INDEX_SETTINGS, MAPPING_VERSION
-from index.query import Hit, Query, SearchResult
+from index.query import Hit, Node, Not, Query, SearchResult, Term, parse
+from index.text import finding_words, tokens
 from lurewatch.errors import IndexUnavailable
 from lurewatch.records import Finding, from_dict, to_dict
 from lurewatch.settings import Settings
 
-TEXT_FIELDS = ["title^2", "text", "text_segmented"]
 BULK_CHUNK = 500
 BULK_RETRIES = 5
 
@@ -62,7 +62,9 @@ class ElasticsearchIndex:
     def _actions(self, findings: Iterable[Finding], now: str) -> Iterator[dict[str, Any]]:
         for finding in findings:
             finding.indexed_at = now
-            yield {"_op_type": "index", "_index": self.alias, "_id": finding.posting_id, "_source": to_dict(finding)}
+            doc = to_dict(finding)
+            doc["words"] = finding_words(finding.title, finding.text, finding.text_segmented)
+            yield {"_op_type": "index", "_index": self.alias, "_id": finding.posting_id, "_source": doc}
 
     def upsert(self, findings: Iterable[Finding]) -> WriteReport:
         report = WriteReport()
@@ -134,9 +136,8 @@ class ElasticsearchIndex:
 
 def compile_query(query: Query) -> dict[str, Any]:
     """The search request body for ``query`` (plain dicts, unit-tested without a server)."""
-    must: list[dict[str, Any]] = []
-    if not query.match_all:
-        must.append({"simple_query_string": {"query": query.text, "fields": TEXT_FIELDS, "default_operator": "and"}})
+    tree = None if query.match_all else parse(query.text)
+    must: list[dict[str, Any]] = [compile_text(tree)] if tree is not None else []
     filters = [{"terms": {name: values}} for name, values in query.filters.items()]
     sort: list[Any] = ["_score", {"posting_id": "asc"}] if must else [{"fetched_at": "desc"}, {"posting_id": "asc"}]
     return {
@@ -146,5 +147,32 @@ def compile_query(query: Query) -> dict[str, Any]:
         "sort": sort,
         "track_total_hits": True,
         "aggs": {name: {"terms": {"field": name, "size": 20}} for name in query.facets},
-        "source_excludes": ["text", "text_segmented", "minhash_bands"],
+        "source_excludes": ["text", "text_segmented", "minhash_bands", "words"],
     }
+
+
+def _leaf(term: Term) -> dict[str, Any]:
+    words = tokens(term.text)
+    if not words:
+        return {"match_all": {}}
+    if term.kind == "phrase" and len(words) > 1:
+        return {"match_phrase": {"words": " ".join(words)}}
+    whole = words[:-1] if term.kind == "prefix" else words
+    clauses: list[dict[str, Any]] = []
+    if whole:
+        clauses.append({"match": {"words": {"query": " ".join(whole), "operator": "and"}}})
+    if term.kind == "prefix":
+        clauses.append({"prefix": {"words": words[-1]}})
+    return clauses[0] if len(clauses) == 1 else {"bool": {"must": clauses}}
+
+
+def compile_text(node: Node) -> dict[str, Any]:
+    """The parsed query text as a bool tree over the ``words`` field: the same words SQLite matches."""
+    if isinstance(node, Term):
+        return _leaf(node)
+    if isinstance(node, Not):
+        return {"bool": {"must_not": [compile_text(node.node)]}}
+    children = [compile_text(n) for n in node.nodes]
+    if node.op == "and":
+        return {"bool": {"must": children}}
+    return {"bool": {"should": children, "minimum_should_match": 1}}

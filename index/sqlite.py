@@ -10,23 +10,20 @@ from pathlib import Path
 
 from index.base import WriteReport
 from index.query import FILTER_FIELDS, Hit, Node, Not, Query, SearchResult, Term, parse
-from index.text import spaced, words
+from index.text import FTS5_TOKENIZER, finding_words, tokens
 from lurewatch.errors import IndexUnavailable
 from lurewatch.records import Finding, from_dict, to_dict
 
-SCHEMA = """
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS findings (
     posting_id TEXT PRIMARY KEY,
     doc TEXT NOT NULL,
     title TEXT, url TEXT, source TEXT, source_kind TEXT, language TEXT, country TEXT,
     risk_score INTEGER, fetched_at TEXT, indexed_at TEXT
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS findings_fts USING fts5(
-    title, text, text_segmented, tokenize = 'unicode61 remove_diacritics 0'
-);
+CREATE VIRTUAL TABLE IF NOT EXISTS findings_fts USING fts5(words, tokenize = "{FTS5_TOKENIZER}");
 """
 BATCH = 500
-TITLE_WEIGHT = 2.0
 
 
 class QueryNotSupported(ValueError):
@@ -97,8 +94,8 @@ class SqliteIndex:
                 rowid = row[0]
                 self.db.execute("DELETE FROM findings_fts WHERE rowid = ?", (rowid,))
                 self.db.execute(
-                    "INSERT INTO findings_fts (rowid, title, text, text_segmented) VALUES (?,?,?,?)",
-                    (rowid, spaced(f.title), spaced(f.text), spaced(f.text_segmented)),
+                    "INSERT INTO findings_fts (rowid, words) VALUES (?,?)",
+                    (rowid, finding_words(f.title, f.text, f.text_segmented)),
                 )
 
     def get(self, posting_id: str) -> Finding | None:
@@ -113,7 +110,7 @@ class SqliteIndex:
         total = self.db.execute(f"SELECT COUNT(*) FROM findings f WHERE {where}", params).fetchone()[0]
         if rank:
             sql = f"""SELECT f.posting_id, f.title, f.url, f.source, f.language, f.country, f.risk_score,
-                             f.fetched_at, -bm25(findings_fts, {TITLE_WEIGHT}, 1.0, 1.0) AS score
+                             f.fetched_at, -bm25(findings_fts) AS score
                       FROM findings_fts JOIN findings f ON f.rowid = findings_fts.rowid
                       WHERE findings_fts MATCH ? AND {where}
                       ORDER BY score DESC, f.posting_id LIMIT ? OFFSET ?"""
@@ -165,13 +162,13 @@ def _column(name: str) -> str:
 
 
 def _fts_leaf(term: Term) -> str:
-    """An FTS5 expression for one term, tokenised as Elasticsearch's standard analyzer would."""
-    tokens = words(term.text)
-    if not tokens:
+    """An FTS5 expression for one term, split into words as the index is (index/text.py)."""
+    words = tokens(term.text)
+    if not words:
         return ""
-    quoted = [f'"{t}"' for t in tokens]
+    quoted = [f'"{t}"' for t in words]
     if term.kind == "phrase":
-        return '"' + " ".join(tokens) + '"'
+        return '"' + " ".join(words) + '"'
     if term.kind == "prefix":
         quoted[-1] += "*"
     return " AND ".join(quoted) if len(quoted) > 1 else quoted[0]
