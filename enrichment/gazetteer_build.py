@@ -163,6 +163,11 @@ def build_index() -> dict[str, Any]:
             votes[(city["countrycode"], city["admin1code"])][name] += 1
     admin1_name = {key: c.most_common(1)[0][0] for key, c in votes.items()}
     capitals = capital_ids(cities)
+    town_alias_pop: dict[tuple[str, str], int] = {}  # the largest town of each aliased name takes the aliases
+    for city in cities.values():
+        key = (city["countrycode"], city["name"])
+        if f"{key[0]}/{key[1]}" in extra["town_aliases"]:
+            town_alias_pop[key] = max(town_alias_pop.get(key, 0), city["population"] or 0)
     region_towns: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     for city in cities.values():
         cc, pop = city["countrycode"], city["population"] or 0
@@ -172,6 +177,8 @@ def build_index() -> dict[str, Any]:
         if city["geonameid"] in capitals:
             pop = max(pop, CAPITAL_WEIGHT)  # a capital is what its bare name means in the news
         names = [city["name"]] + [a for a in city["alternatenames"] if keep_alternate(a, pop, cc)]
+        if pop >= town_alias_pop.get((cc, city["name"]), 1 << 62):
+            names += extra["town_aliases"][f"{cc}/{city['name']}"]
         builder.add(
             names, name=city["name"], lat=city["latitude"], lon=city["longitude"], cc=cc, pop=pop, kind=CITY,
             admin1=admin1_name.get((cc, city["admin1code"])), gid=city["geonameid"],

@@ -102,17 +102,21 @@ def geolocate(
 
 
 def summarise(located: dict[tuple[str, str | None], tuple[Location, int, int]]) -> GeoResult:
-    """Pick the primary point, the country and the compound from the collected locations."""
+    """Pick the country (a weighted vote of all evidence), then the primary point within it, and the compound."""
     result = GeoResult(locations=[v[0] for v in located.values()])
     if not located:
         return result
-    primary = max(located.values(), key=lambda v: (v[2], v[1], v[0].confidence))[0]
-    result.geo = {"lat": primary.lat, "lon": primary.lon} if primary.lat is not None else None
     votes: Counter[str] = Counter()
     for loc, count, rank in located.values():
         if loc.country:
             votes[loc.country] += count * (1.0 + rank) * loc.confidence
-    result.country = primary.country or (votes.most_common(1)[0][0] if votes else None)
+    result.country = max(votes, key=lambda cc: (votes[cc], cc)) if votes else None
+    # The most specific place in that country (a photo point, a compound, a town); else the most specific one.
+    inside = [v for v in located.values() if v[0].country == result.country and v[0].lat is not None]
+    candidates = inside or [v for v in located.values() if v[0].lat is not None]
+    if candidates:
+        primary = max(candidates, key=lambda v: (v[2], v[1], v[0].confidence))[0]
+        result.geo = {"lat": primary.lat, "lon": primary.lon}
     compounds = [(r, c, loc) for loc, c, r in located.values() if loc.source == "compound" and r > SPECIFICITY[CITY]]
     if compounds:
         result.compound = max(compounds, key=lambda rcl: (rcl[0], rcl[1]))[2].name
