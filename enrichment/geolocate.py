@@ -21,6 +21,10 @@ __all__ = ["GeoResult", "distance_km", "geolocate", "geoparse"]
 # Which location becomes the posting's point: the most specific evidence first.
 SPECIFICITY = {"compound": 6, "hub": 5, "exif": 4, CITY: 3, SUBREGION: 2, REGION: 2, COUNTRY: 1}
 EXIF_MATCH_KM = 50.0
+# How much one mention counts when the evidence disagrees on the country: text places count 1 + their
+# specificity (a country 2, a town 4, a hub 6, a named compound 7), so the place an ad sends people to
+# usually outweighs the towns it passes through; a known transit town counts 1, a phone or a domain little.
+VOTE_WEIGHT = {"exif": 5.0, "phone": 0.5, "tld": 0.3}
 
 
 @dataclass
@@ -98,19 +102,28 @@ def geolocate(
         if place is not None and (f"{source}:{cc}", cc) not in located:
             loc = Location(place.name, cc, None, place.lat, place.lon, place.geonameid, source, confidence)
             located[(f"{source}:{cc}", cc)] = (loc, 1, 0)
-    return summarise(located)
+    transit = frozenset(m.compound.name for m in mentions if m.compound and m.compound.kind == "transit")
+    return summarise(located, transit)
 
 
-def summarise(located: dict[tuple[str, str | None], tuple[Location, int, int]]) -> GeoResult:
+def summarise(
+    located: dict[tuple[str, str | None], tuple[Location, int, int]], transit: frozenset[str] = frozenset()
+) -> GeoResult:
     """Pick the country (a weighted vote of all evidence), then the primary point within it, and the compound."""
     result = GeoResult(locations=[v[0] for v in located.values()])
     if not located:
         return result
     votes: Counter[str] = Counter()
+    best_rank: Counter[str] = Counter()
     for loc, count, rank in located.values():
         if loc.country:
-            votes[loc.country] += count * (1.0 + rank) * loc.confidence
-    result.country = max(votes, key=lambda cc: (votes[cc], cc)) if votes else None
+            weight = (
+                1.0 if loc.source == "compound" and loc.name in transit else VOTE_WEIGHT.get(loc.source, 1.0 + rank)
+            )
+            votes[loc.country] += count * loc.confidence * weight
+            best_rank[loc.country] = max(best_rank[loc.country], rank)
+    # Ties go to the country of the most specific place: "from Mae Sot across to Myawaddy" is Myanmar.
+    result.country = max(votes, key=lambda cc: (round(votes[cc], 6), best_rank[cc], cc)) if votes else None
     # The most specific place in that country (a photo point, a compound, a town); else the most specific one.
     inside = [v for v in located.values() if v[0].country == result.country and v[0].lat is not None]
     candidates = inside or [v for v in located.values() if v[0].lat is not None]

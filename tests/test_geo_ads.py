@@ -117,3 +117,18 @@ def test_offsets_are_characters_of_the_given_text(gazetteer: Gazetteer) -> None:
     for mention in geoparse(text):
         assert text[mention.start : mention.end] == mention.text
     assert {m.text for m in geoparse(text)} == {"แม่สอด", "Poipet"}
+
+
+def test_job_town_outvotes_the_hub_it_is_reached_from(gazetteer: Gazetteer) -> None:
+    # Burmese: "Job in Thailand. A company in Mae Sot, Thailand; a car picks you up from Myawaddy"
+    text = "ထိုင်းနိုင်ငံ အလုပ်။ ထိုင်းနိုင်ငံ မဲဆောက်မြို့ရှိ ကုမ္ပဏီ။ မြဝတီမှ ကားဖြင့် ကြိုပါမည်။"
+    result = geolocate(text, "my", ["+66957001234"], [], [])
+    assert result.country == "TH"
+    assert result.compound == "Myawaddy"  # still flagged: the ad names the hub
+    assert result.geo is not None and abs(result.geo["lat"] - 16.72) < 0.05  # Mae Sot, not Myawaddy
+
+
+def test_lure_route_through_thailand_ends_in_the_compound(gazetteer: Gazetteer) -> None:
+    text = "Fly to Bangkok, Thailand; our driver takes you to Mae Sot, then across to our office in KK Park."
+    result = geolocate(text, "en", ["+66957001234"], [], [])
+    assert (result.country, result.compound) == ("MM", "KK Park")
