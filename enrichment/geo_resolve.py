@@ -140,7 +140,9 @@ def count_doubts(
         doubts += 3 if not supported else 2
     inside = [label for a, b, label in blocked if a <= m.start < b]
     if town and named_person:
-        doubts += 2  # NER calls this name a person somewhere in the document
+        doubts += 2  # a person's name somewhere in the document (NER says so, or "Mr X", "X said")
+    if town and len(m.text) <= 2:
+        doubts += 3  # "Ba", "We": two letters are rarely a town's name as written
     if m.shouting:
         doubts += 1
     if len(m.text) <= 3 and m.text.isupper() and (m.shouting or m.in_run):
@@ -236,6 +238,12 @@ def resolve(
     accepted: set[str] = set()
     persons = [(a, b) for a, b, label in blocked if label == "PERSON"]
     person_keys = {m.key for m in chosen if any(a <= m.start < b for a, b in persons)}
+    if not options.ner_used:  # with NER, its own PERSON tags do better
+        # A name that follows another capitalised word ("Christopher Steele") or comes before "said"
+        # somewhere in the text is probably a person's everywhere in it.
+        person_keys |= {
+            m.key for m in chosen if m.before_speech or (m.in_run and m.finder == "scan" and not m.sentence_start)
+        }
     for m in chosen:
         if m.key not in best:
             continue

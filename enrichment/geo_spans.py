@@ -50,6 +50,7 @@ class Mention:
     in_run: bool = False  # part of a longer capitalised run: maybe a person's or a company's name
     after_title: bool = False  # after Mr, Ms, Dr...: a person's name
     after_preposition: bool = False  # "in X", "near X": where places usually stand
+    before_speech: bool = False  # "X said": a person
 
     @cached_property
     def key(self) -> str:
@@ -101,6 +102,7 @@ def scan_latin(text: str, gazetteer: Gazetteer) -> list[Mention]:
                         shouting=shouting, in_run=_in_name_run(text, tokens, i, n),
                         after_title=i > 0 and tokens[i - 1][2] in TITLES,
                         after_preposition=i > 0 and tokens[i - 1][2] in PLACE_PREPOSITIONS,
+                        before_speech=i + n < len(tokens) and tokens[i + n][2] in SPEECH_VERBS,
                     )
                 )  # fmt: skip
                 matched = n
@@ -109,6 +111,7 @@ def scan_latin(text: str, gazetteer: Gazetteer) -> list[Mention]:
     return mentions
 
 
+SPEECH_VERBS = {"said", "says", "told", "added", "asked", "wrote", "explained", "stated", "noted", "argued"}
 PLACE_PREPOSITIONS = {
     "in",
     "at",
