@@ -7,10 +7,11 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from twisted.internet.task import LoopingCall
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -26,7 +27,9 @@ class RunStats:
     def __init__(self, run_dir: Path, crawler: Crawler) -> None:
         self.run_dir = run_dir
         self.crawler = crawler
-        self._last = 0.0
+        # A timer, not a handler on every response and item: signal dispatch per page is not free.
+        self._timer = LoopingCall(self._emit)
+        self._cpu_at_open = time.process_time()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunStats:
@@ -34,16 +37,13 @@ class RunStats:
         if not run_dir:
             raise NotConfigured("LUREWATCH_RUN_DIR is not set")
         ext = cls(Path(run_dir), crawler)
-        crawler.signals.connect(ext.tick, signal=signals.response_received)
-        crawler.signals.connect(ext.tick, signal=signals.item_scraped)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
-    def tick(self, **_: Any) -> None:
-        now = time.monotonic()
-        if now - self._last >= PROGRESS_EVERY:
-            self._last = now
-            self._emit()
+    def spider_opened(self, spider: Spider) -> None:
+        self._cpu_at_open = time.process_time()
+        self._timer.start(PROGRESS_EVERY, now=True)
 
     def _emit(self) -> None:
         stats = self.crawler.stats
@@ -56,6 +56,11 @@ class RunStats:
         sys.stdout.flush()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self._timer.running:
+            self._timer.stop()
+        assert self.crawler.stats is not None
+        # CPU seconds of the crawl itself: a cost figure that holds on a busy machine, unlike wall time.
+        self.crawler.stats.set_value("lurewatch/cpu_seconds", round(time.process_time() - self._cpu_at_open, 3))
         self._emit()
         assert self.crawler.stats is not None
         stats = {

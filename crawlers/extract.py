@@ -18,7 +18,9 @@ def decode_page(response: TextResponse) -> tuple[Selector, str, bool]:
     """
     declared = response.encoding
     try:
-        response.body.decode(declared)
+        # Scrapy already decoded the body, replacing bad bytes with U+FFFD; only then decode strictly again.
+        if "\ufffd" in response.text:
+            response.body.decode(declared)
     except (UnicodeDecodeError, LookupError):
         guess = from_bytes(response.body).best()
         if guess is not None:

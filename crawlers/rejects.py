@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +29,40 @@ class RejectLog:
         row = {"kind": kind, "url": url, "detail": detail, "at": datetime.now(UTC).isoformat(), **extra}
         with self.path.open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    def add_failure(self, failure: Failure) -> None:
+        """Count and keep aside a failed request (an errback's failure), unless it was dropped on purpose."""
+        request = failure.request  # type: ignore[attr-defined]
+        kind = failure_kind(failure)
+        assert self.crawler.stats is not None
+        if kind is None:
+            self.crawler.stats.inc_value("lurewatch/ignored_requests")
+            return
+        self.add(kind, request.url, f"{failure.type.__name__}: {failure.value}")
+
+
+def failure_kind(failure: Failure) -> str | None:
+    """The reject kind of a failed request, or None when it was dropped on purpose (robots.txt, already seen)."""
+    from scrapy.exceptions import (
+        CannotResolveHostError,
+        DownloadCancelledError,
+        DownloadTimeoutError,
+        IgnoreRequest,
+        ResponseDataLossError,
+    )
+    from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+
+    text = str(failure.value)
+    if failure.check(IgnoreRequest):
+        return "redirect_loop" if "redirect" in text else None
+    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
+        return "timeout"
+    if type(failure.value).__module__.startswith("playwright"):
+        return "browser"
+    if failure.check(CannotResolveHostError, DNSLookupError):
+        return "dns"
+    if failure.check(DownloadCancelledError) or "max size" in text:
+        return "too_large"
+    if failure.check(ResponseDataLossError):
+        return "data_loss"
+    return "network"

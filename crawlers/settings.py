@@ -22,13 +22,29 @@ BASE_SETTINGS: dict[str, Any] = {
         "crawlers.extensions.RunStats": 500,
     },
     "DOWNLOADER_MIDDLEWARES": {
-        # Below HttpCompressionMiddleware (590) so the WARC keeps the decoded body the spider parses.
-        "crawlers.evidence.WarcCaptureMiddleware": 580,
+        # After robots.txt (100): a known detail page is skipped before it reaches the network.
+        "crawlers.incremental.IncrementalMiddleware": 120,
+        # Same place as Scrapy's RetryMiddleware, which it extends with exponential backoff.
+        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+        "crawlers.middlewares.BackoffRetryMiddleware": 550,
+        # Responses pass middlewares from the highest number down. Decompression first (moved up from 590),
+        # so the WARC keeps the decoded body the spider parses; then the WARC, before Redirect (600) and
+        # Retry (550) act, so every attempt and every redirect hop is kept; then the loop check.
+        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 620,
+        "crawlers.evidence.WarcCaptureMiddleware": 610,
+        "crawlers.middlewares.RedirectLoopMiddleware": 605,
+        # Before HttpProxyMiddleware (750), which reads meta["proxy"].
+        "crawlers.middlewares.SourceProxyMiddleware": 740,
     },
     "ITEM_PIPELINES": {
         "crawlers.pipelines.CanonicalizePipeline": 100,
         "crawlers.pipelines.ValidatePipeline": 200,
+        "crawlers.images.ImagesPipeline": 300,
+        "crawlers.incremental.SeenPipeline": 400,
     },
+    # A page yields one posting or a few dozen links; Scrapy's default of 100 starts 100 asyncio workers
+    # per response to process them, which costs more than the page itself.
+    "CONCURRENT_ITEMS": 16,
     "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
     "HTTPERROR_ALLOW_ALL": True,  # the spider counts and keeps aside every non-2xx page itself
     "REDIRECT_MAX_TIMES": 10,
@@ -40,7 +56,7 @@ BASE_SETTINGS: dict[str, Any] = {
 
 
 def crawl_settings(source: Source, run_dir: Path, user_agent: str, log_level: str = "INFO") -> dict[str, Any]:
-    """Settings for crawling ``source`` into ``run_dir``."""
+    """Settings for crawling ``source`` into ``run_dir`` (``DATA_DIR/runs/<run_id>``)."""
     polite = source.politeness
     settings = dict(BASE_SETTINGS)
     settings.update(
@@ -56,6 +72,15 @@ def crawl_settings(source: Source, run_dir: Path, user_agent: str, log_level: st
             "DOWNLOAD_MAXSIZE": polite.max_page_bytes,
             "DOWNLOAD_TIMEOUT": polite.timeout,
             "RETRY_TIMES": polite.retries,
+            "RETRY_BACKOFF_BASE": polite.retry_backoff,
+            "RETRY_BACKOFF_MAX": polite.retry_backoff_max,
+            "LUREWATCH_PROXY": polite.proxy,
+            "LUREWATCH_SOURCE": source.name,
+            # DATA_DIR/state: the incremental store outlives the run folders.
+            "LUREWATCH_STATE_DIR": str(run_dir.resolve().parent.parent / "state"),
+            "LUREWATCH_REVISIT_AFTER": polite.revisit_seconds(),
+            "LUREWATCH_IMAGES_ENABLED": polite.images,
+            "LUREWATCH_IMAGE_MAX_BYTES": polite.max_image_bytes,
             "LOG_LEVEL": log_level,
             "LOG_FILE": str(run_dir / "crawl.log"),
             "LUREWATCH_RUN_DIR": str(run_dir),

@@ -45,6 +45,10 @@ class Politeness(_Strict):
     max_page_bytes: int = Field(10_000_000, ge=1024)
     timeout: float = Field(30.0, gt=0, description="seconds per request")
     retries: int = Field(2, ge=0, le=10)
+    retry_backoff: float = Field(1.0, ge=0, description="seconds before the first retry; doubles for each next one")
+    retry_backoff_max: float = Field(60.0, ge=0, description="seconds, longest wait before a retry")
+    images: bool = Field(True, description="download the postings' images (hash, size, EXIF GPS)")
+    max_image_bytes: int = Field(5_000_000, ge=1024, description="larger images are skipped")
     revisit_after: str = Field("7d", description="how long a known detail page is not fetched again")
 
     @field_validator("revisit_after")

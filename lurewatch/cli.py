@@ -11,7 +11,15 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from lurewatch import runner
@@ -47,7 +55,7 @@ def _crawl(source: str, run_id: str | None = None, base_url: str | None = None) 
     rejected = ", ".join(f"{k}={v}" for k, v in sorted(stats["rejected"].items())) or "none"
     console.print(
         f"crawled [bold]{stats['pages']}[/] pages → [bold]{stats['postings']}[/] postings; "
-        f"rejected: {rejected}; run [cyan]{run.run_id}[/]"
+        f"rejected: {rejected}; known pages skipped: {stats.get('skipped_known', 0)}; run [cyan]{run.run_id}[/]"
     )
     return run
 
@@ -196,6 +204,44 @@ def demo(
     _index(run.run_id)
     console.print(f"\nsample search: [bold]{query}[/]")
     search(query, filter=[], size=10, offset=0, as_json=False)
+
+
+@app.command()
+def runs(as_json: Annotated[bool, typer.Option("--json", help="print a JSON list")] = False) -> None:
+    """List the runs under the data directory, newest first, with their crawl figures."""
+    found = runner.list_runs()
+    if as_json:
+        out.print_json(json.dumps(found, ensure_ascii=False))
+        return
+    table = Table(title=f"{len(found)} runs")
+    for column in ("run", "source", "started", "pages", "postings", "rejected", "skipped", "steps"):
+        table.add_column(column, overflow="fold")
+    for run in found:
+        stats = run["stats"]
+        rejected = sum(stats.get("rejected", {}).values())
+        table.add_row(
+            run["run_id"], run["source"], run["started"], str(stats.get("pages", "")), str(stats.get("postings", "")),
+            str(rejected), str(stats.get("skipped_known", "")), ",".join(run["steps"]),
+        )  # fmt: skip
+    out.print(table)
+
+
+evidence_app = typer.Typer(no_args_is_help=True, help="Check the preserved evidence.")
+app.add_typer(evidence_app, name="evidence")
+
+
+@evidence_app.command("verify")
+def evidence_verify(ref: Annotated[str, typer.Argument(help="run id, run folder, or posting_id")]) -> None:
+    """Re-hash WARC records, screenshots and rendered pages; list every mismatch (exit code 1 if any)."""
+    columns = [SpinnerColumn(), TextColumn("[bold]verify"), BarColumn(), DownloadColumn(), TimeElapsedColumn()]
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("verify", total=None)
+        report = runner.verify_evidence(ref, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    for mismatch in report.mismatches:
+        out.print(mismatch.line(), markup=False, highlight=False, soft_wrap=True)
+    console.print(report.summary(), markup=False, soft_wrap=True)
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 @app.command()

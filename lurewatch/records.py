@@ -121,6 +121,8 @@ class Posting:
     first_seen: str | None = None
     last_seen: str | None = None
     seen_count: int = 1
+    content_sha256: str = ""  # hash of what the posting says; a new one on a re-crawl means it was edited
+    content_changed: bool = False  # seen before with another content_sha256
     evidence: Evidence = field(default_factory=Evidence)
     schema_version: int = SCHEMA_VERSION
 

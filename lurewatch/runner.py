@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crawlers.extensions import PROGRESS_PREFIX
 from crawlers.source import load_source
 from lurewatch.errors import CrawlFailed, RunNotFound, SourceConfigError
 from lurewatch.settings import Settings, get_settings, offline_environment
+
+if TYPE_CHECKING:
+    from lurewatch.evidence import VerifyReport
 
 Progress = Callable[[dict[str, Any]], None]
 
@@ -109,7 +112,7 @@ def crawl(
     run_id = run_id or new_run_id(source.name)
     run = Run(run_id, settings.runs_dir / run_id)
     run.path.mkdir(parents=True, exist_ok=True)
-    for stale in (POSTINGS, "rejects.jsonl", "evidence.warc.gz", "stats.json"):
+    for stale in (POSTINGS, "rejects.jsonl", "evidence.warc.gz", "evidence.json", "stats.json"):
         (run.path / stale).unlink(missing_ok=True)  # a retried task starts its crawl afresh
     started = datetime.now(UTC).isoformat(timespec="seconds")
     meta = {"run_id": run_id, "source": source.name, "source_file": str(path), "started": started, "steps": {}}
@@ -128,7 +131,9 @@ def crawl(
     code = proc.wait()
     stats_file = run.path / "stats.json"
     stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
-    run.record("crawl", exit_code=code, stats=summarize_crawl(stats))
+    run.record(
+        "crawl", exit_code=code, finished=datetime.now(UTC).isoformat(timespec="seconds"), stats=summarize_crawl(stats)
+    )
     if code != 0:
         detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {code}"
         raise CrawlFailed(f"crawl of {source.name} failed: {detail}")
@@ -138,14 +143,28 @@ def crawl(
 
 def summarize_crawl(stats: dict[str, Any]) -> dict[str, Any]:
     """The figures a person reads from Scrapy's stats."""
-    rejected = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("lurewatch/rejected/")}
+
+    def by_kind(prefix: str) -> dict[str, int]:
+        return {k[len(prefix) :]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
     return {
         "pages": stats.get("response_received_count", 0),
         "postings": stats.get("item_scraped_count", 0),
         "bytes": stats.get("lurewatch/bytes", 0),
-        "rejected": rejected,
+        "bytes_received": stats.get("downloader/response_bytes", 0),
+        "rejected": by_kind("lurewatch/rejected/"),
+        "errors": by_kind("downloader/exception_type_count/"),
+        "status": by_kind("downloader/response_status_count/"),
+        "retries": stats.get("retry/count", 0),
+        "retries_given_up": stats.get("retry/max_reached", 0),
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
+        "skipped_known": stats.get("lurewatch/incremental/skipped", 0),
+        "new_postings": stats.get("lurewatch/incremental/new", 0),
+        "content_changed": stats.get("lurewatch/incremental/content_changed", 0),
+        "images": stats.get("lurewatch/images/ok", 0),
+        "warc_records": stats.get("lurewatch/warc_records", 0),
         "duration_s": stats.get("elapsed_time_seconds"),
+        "cpu_s": stats.get("lurewatch/cpu_seconds"),
         "finish_reason": stats.get("finish_reason"),
     }
 
@@ -196,3 +215,53 @@ def index(run_ref: str, progress: Callable[[int], None] | None = None, settings:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     run.record("index", backend=settings.index, written=report.written, rejected=len(report.rejected))
     return run
+
+
+def list_runs(settings: Settings | None = None) -> list[dict[str, Any]]:
+    """Every run under DATA_DIR/runs, newest first: id, source, start time, folder and crawl figures."""
+    settings = settings or get_settings()
+    runs = []
+    for meta_file in settings.runs_dir.glob("*/run.json"):
+        try:
+            meta = json.loads(meta_file.read_text())
+        except (OSError, ValueError):
+            meta = {}  # a run folder being written or damaged is still listed
+        crawl_step = meta.get("steps", {}).get("crawl", {})
+        runs.append(
+            {
+                "run_id": meta.get("run_id", meta_file.parent.name),
+                "source": meta.get("source", ""),
+                "started": meta.get("started", ""),
+                "finished": crawl_step.get("finished"),
+                "path": str(meta_file.parent),
+                "steps": sorted(meta.get("steps", {})),
+                "stats": crawl_step.get("stats", {}),
+            }
+        )
+    return sorted(runs, key=lambda r: (r["started"] or "", r["run_id"]), reverse=True)
+
+
+def verify_evidence(
+    ref: str, progress: Callable[[int, int], None] | None = None, settings: Settings | None = None
+) -> VerifyReport:
+    """Re-hash the evidence of a run (by id or folder) or of one posting (by posting_id, in every run)."""
+    from lurewatch.evidence import VerifyReport, verify_posting, verify_run
+    from lurewatch.records import Posting, read_jsonl
+
+    settings = settings or get_settings()
+    try:
+        run = open_run(ref, settings)
+    except RunNotFound:
+        run = None
+    if run is not None:
+        return verify_run(run.path, progress)
+    report = VerifyReport()
+    found = 0
+    for postings in sorted(settings.runs_dir.glob(f"*/{POSTINGS}")):
+        for posting in read_jsonl(postings, Posting):
+            if posting.posting_id == ref:
+                found += 1
+                verify_posting(postings.parent, posting, report)
+    if not found:
+        raise RunNotFound(f"no run and no posting {ref!r} under {settings.runs_dir}")
+    return report

@@ -9,9 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
 from crawlers.extract import decode_page
@@ -111,18 +109,4 @@ class SourceSpider(scrapy.Spider):
         return page
 
     def on_error(self, failure: Failure) -> None:
-        request = failure.request  # type: ignore[attr-defined]
-        if failure.check(IgnoreRequest):
-            self.crawler.stats.inc_value("lurewatch/ignored_requests")
-            return
-        if failure.check(TimeoutError, TCPTimedOutError):
-            kind = "timeout"
-        elif type(failure.value).__module__.startswith("playwright"):
-            kind = "browser"
-        elif failure.check(DNSLookupError):
-            kind = "dns"
-        elif "maxsize" in str(failure.value).lower() or "larger than" in str(failure.value).lower():
-            kind = "too_large"
-        else:
-            kind = "network"
-        self.rejects.add(kind, request.url, f"{failure.type.__name__}: {failure.value}")
+        self.rejects.add_failure(failure)
