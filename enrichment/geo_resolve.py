@@ -1,0 +1,272 @@
+"""Decide which mentions are places and which place each one is, from the rest of the document.
+
+Each name is resolved once per document. Its candidates are scored by size (population, or the number of
+towns of a region) plus document context: countries and first-level regions named elsewhere in the text
+(never counting the name's own mentions), nationality words, and countries given by phones or domains.
+A name found only by the gazetteer scan must clear a higher bar (sentence-initial, common-word, shouting
+and person/organisation positions raise it); once a name is accepted, all its mentions are.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from enrichment.gazetteer import CITY, CONTINENT, COUNTRY, REGION, SUBREGION, Gazetteer, Place, distance_km, name_key
+from enrichment.geo_compounds import Compound, CompoundMention
+from enrichment.geo_spans import Mention
+
+PLACE_NAMES_FILE = Path(__file__).parent / "data" / "place_names.yml"
+ACCEPT = 2.4  # score a scan-only name needs
+PENALTY = 1.5  # added to ACCEPT per reason for doubt
+COUNTRY_CONTEXT = 2.5
+REGION_CONTEXT = 1.5
+SIGNAL_CONTEXT = 1.0
+NEAR_KM = 150.0  # a town this close to another town named in the text is probably the one meant
+NEAR_BONUS = 1.5
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """Capitalised English words that are also town names (place_names.yml)."""
+    raw = yaml.safe_load(PLACE_NAMES_FILE.read_text(encoding="utf-8"))
+    return frozenset(name_key(w) for w in raw["common_words"])
+
+
+@dataclass
+class Resolved:
+    """An accepted place mention."""
+
+    start: int
+    end: int
+    text: str
+    place: Place | None
+    compound: Compound | None
+    finder: str
+    confidence: float
+
+    @property
+    def country(self) -> str | None:
+        return self.compound.country if self.compound else (self.place.country if self.place else None)
+
+
+@dataclass
+class Options:
+    ner_used: bool = False
+    demonym_spans: bool = False  # report nationality words as place mentions (some corpora annotate them)
+
+
+PROMINENT = 1_000_000  # towns this big (and capitals) are what their bare name usually means
+KIND_BONUS = {COUNTRY: 2.0, CONTINENT: 2.0, REGION: 0.5}
+OWN_NAME = 1.5  # the name is the place's own, not one of its alternate names
+
+
+def size_score(place: Place) -> float:
+    """How likely a place is, before context: its size, and its kind."""
+    return math.log10(place.population + 1) / 2 + KIND_BONUS.get(place.kind, 0.0)
+
+
+def name_score(place: Place, key: str) -> float:
+    """Bonus for a place called exactly ``key``; big towns get more, since their name is what people mean."""
+    if name_key(place.name) != key:
+        return 0.0
+    return OWN_NAME + (1.5 if place.kind == CITY and place.population >= PROMINENT else 0.0)
+
+
+def pick_best(candidates, keys, score, anchors: dict[str, Place]) -> dict[str, tuple[Place, float, float]]:
+    """Best place per name, its score and its margin over the runner-up; ``anchors`` add the nearness bonus."""
+    best: dict[str, tuple[Place, float, float]] = {}
+    for key, places in candidates.items():
+        if not places or key not in keys:
+            continue
+        others = [a for k, a in anchors.items() if k != key]
+
+        def total(place: Place, key: str = key, others: list[Place] = others, many: bool = len(places) > 1) -> float:
+            s = score(place, key)
+            if others and many and place.kind in (CITY, SUBREGION):
+                if any(distance_km(place.lat, place.lon, a.lat, a.lon) <= NEAR_KM for a in others):
+                    s += NEAR_BONUS
+            return s
+
+        scored = sorted(((total(p), p) for p in places), key=lambda sp: -sp[0])
+        margin = scored[0][0] - scored[1][0] if len(scored) > 1 else 2.0
+        best[key] = (scored[0][1], scored[0][0], margin)
+    return best
+
+
+def plural(word: str, gazetteer: Gazetteer) -> bool:
+    """ "Thais", "Americans": people, not an adjective standing for the country."""
+    return word.endswith("s") and gazetteer.demonym_country(word[:-1]) is not None
+
+
+def choose_spans(mentions: list[Mention], compounds: list[CompoundMention], candidates: dict[str, list[Place]]):
+    """Non-overlapping spans: compounds first, then the longest names, NER's before the scan's."""
+    rank = {"ner": 1, "scan": 2, "script": 2, "demonym": 3}
+    ordered = sorted(
+        (m for m in mentions if candidates.get(m.key) or m.finder == "demonym"),
+        key=lambda m: (m.finder == "demonym", -(m.end - m.start), rank[m.finder], m.start),
+    )
+    size = max([m.end for m in mentions] + [c.end for c in compounds] + [0])
+    taken = bytearray(size)  # characters already covered: linear, however many mentions
+    for c in compounds:
+        taken[c.start : c.end] = b"\x01" * (c.end - c.start)
+    chosen = []
+    for m in ordered:
+        if not any(taken[m.start : m.end]):
+            taken[m.start : m.end] = b"\x01" * (m.end - m.start)
+            chosen.append(m)
+    return sorted(chosen, key=lambda m: m.start)
+
+
+def count_doubts(
+    m: Mention,
+    place: Place,
+    supported: bool,
+    named_person: bool,
+    blocked: list[tuple[int, int, str]],
+    options: Options,
+    proper: set[int] | None,
+) -> int:
+    """Reasons to doubt that a gazetteer hit is a place; each one raises the score it needs."""
+    doubts = 0
+    town = place.kind not in (COUNTRY, CONTINENT, REGION)
+    single = " " not in m.text
+    if m.key in common_words():
+        doubts += 3 if not supported else 2
+    inside = [label for a, b, label in blocked if a <= m.start < b]
+    if town and named_person:
+        doubts += 2  # a person's name somewhere in the document (NER says so, or "Mr X", "X said")
+    if town and len(m.text) <= 2:
+        doubts += 3  # "Ba", "We": two letters are rarely a town's name as written
+    if m.shouting:
+        doubts += 1
+    if len(m.text) <= 3 and m.text.isupper() and (m.shouting or m.in_run):
+        doubts += 4  # "CONTACT US NOW", "Contact US": the pronoun, not the country
+    if town and m.sentence_start and single:
+        doubts += 1
+    if town and m.in_run and m.finder == "scan":
+        doubts += 1
+    if m.after_title:
+        doubts += 3
+    if inside:
+        doubts += 2 if town and "PERSON" in inside else 1 if town else 0
+    elif options.ner_used and town and single and m.finder == "scan":
+        doubts += 1  # NER saw no place here
+    if proper is not None and m.finder == "scan" and m.start not in proper and not m.text.isupper():
+        doubts += 1
+    if m.finder == "script" and place.kind == CITY and place.population < 15000 and not supported:
+        doubts += 1
+    if m.finder == "script" and len(m.text) <= 3 and m.text[0] < "\u3000" and not supported:
+        doubts += 1  # a short Thai/Lao/Khmer/Burmese name is often an ordinary word (Han names are short)
+    if m.after_preposition:
+        doubts -= 1
+    return max(doubts, 0)
+
+
+def resolve(
+    mentions: list[Mention],
+    compounds: list[CompoundMention],
+    gazetteer: Gazetteer,
+    signal_countries: Counter[str],
+    options: Options,
+    blocked: list[tuple[int, int, str]] = (),
+    proper: set[int] | None = None,
+) -> list[Resolved]:
+    """The accepted place mentions of one document, each resolved to a place or a compound."""
+    candidates: dict[str, list[Place]] = {}
+    demonym_of: dict[str, str] = {}
+    for m in mentions:
+        if m.key not in candidates:
+            candidates[m.key] = gazetteer.lookup(m.text)
+            cc = gazetteer.demonym_country(m.text)
+            if cc:
+                demonym_of[m.key] = cc
+                if cc in gazetteer.countries and m.finder == "demonym":
+                    candidates[m.key] = [gazetteer.countries[cc]]
+    chosen = choose_spans(mentions, compounds, candidates)
+    # Context that each name gives: countries and regions, per name so a name never supports itself.
+    country_by_key: dict[str, Counter[str]] = defaultdict(Counter)
+    region_by_key: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for m in chosen:
+        places = candidates.get(m.key, [])
+        countries = {p.country for p in places if p.kind == COUNTRY}
+        if m.key in demonym_of:
+            countries.add(demonym_of[m.key])
+        regions = [p for p in places if p.kind == REGION]
+        for cc in countries:
+            country_by_key[m.key][cc] += 1.0
+        for p in regions:
+            region_by_key[m.key].add((p.country, p.admin1))
+            if len(regions) == 1 and not countries:
+                country_by_key[m.key][p.country] += 0.5
+        big = [p for p in places if p.kind == CITY and p.population >= 100000]
+        if len(big) == 1 and not countries and not regions:
+            country_by_key[m.key][big[0].country] += 0.5
+    for c in compounds:
+        country_by_key["\x00" + c.compound.name][c.compound.country] += 1.0
+    totals: Counter[str] = Counter()
+    for counter in country_by_key.values():
+        totals.update({cc: min(w, 2.0) for cc, w in counter.items()})
+    all_regions: Counter[tuple[str, str]] = Counter()
+    for regions in region_by_key.values():
+        all_regions.update(regions)
+
+    def score(place: Place, key: str) -> float:
+        own = country_by_key.get(key, Counter())
+        named = name_score(place, key)
+        s = size_score(place) + named
+        if place.country:
+            support = totals[place.country] - min(own.get(place.country, 0.0), 2.0)
+            s += COUNTRY_CONTEXT * min(support, 1.0) + SIGNAL_CONTEXT * min(signal_countries[place.country], 1)
+            if place.kind != REGION and (place.country, place.admin1) in all_regions:
+                if (place.country, place.admin1) not in region_by_key.get(key, set()):
+                    s += REGION_CONTEXT if named else REGION_CONTEXT / 4
+        return s
+
+    chosen_keys = {m.key for m in chosen}
+    best = pick_best(candidates, chosen_keys, score, anchors={})
+    # Second pass: towns near the other towns of the text win ("Edmonton" next to "Enfield" is in London).
+    anchors = {k: v[0] for k, v in best.items() if k in chosen_keys and v[0].kind in (CITY, SUBREGION)}
+    if len(anchors) > 1:
+        best = pick_best(candidates, chosen_keys, score, anchors)
+
+    accepted: set[str] = set()
+    persons = [(a, b) for a, b, label in blocked if label == "PERSON"]
+    person_keys = {m.key for m in chosen if any(a <= m.start < b for a, b in persons)}
+    if not options.ner_used:  # with NER, its own PERSON tags do better
+        # A name that follows another capitalised word ("Christopher Steele") or comes before "said"
+        # somewhere in the text is probably a person's everywhere in it.
+        person_keys |= {
+            m.key for m in chosen if m.before_speech or (m.in_run and m.finder == "scan" and not m.sentence_start)
+        }
+    for m in chosen:
+        if m.key not in best:
+            continue
+        place = best[m.key][0]
+        s = score(place, m.key)  # whether it is a place at all does not depend on its neighbours
+        if m.finder == "ner" or (m.finder == "demonym" and options.demonym_spans and not plural(m.text, gazetteer)):
+            accepted.add(m.key)
+            continue
+        if m.finder == "demonym" or m.key in demonym_of:
+            # a nationality word is context, and a place mention only where the corpus says so
+            if options.demonym_spans and not plural(m.text, gazetteer):
+                accepted.add(m.key)
+            continue
+        supported = s - size_score(place) - name_score(place, m.key) >= 2.0
+        doubts = count_doubts(m, place, supported, m.key in person_keys, blocked, options, proper)
+        if s >= ACCEPT + PENALTY * doubts:
+            accepted.add(m.key)
+
+    resolved = [Resolved(c.start, c.end, c.text, None, c.compound, "compound", 0.9) for c in compounds]
+    for m in chosen:
+        if m.key in accepted and m.key in best:
+            place, s, margin = best[m.key]
+            base = {"ner": 0.85, "script": 0.8, "scan": 0.7, "demonym": 0.6}[m.finder]
+            confidence = round(base * (0.6 + 0.4 * min(1.0, margin / 2.0)), 3)
+            resolved.append(Resolved(m.start, m.end, m.text, place, None, m.finder, confidence))
+    return sorted(resolved, key=lambda r: r.start)
