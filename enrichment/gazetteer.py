@@ -8,6 +8,7 @@ Entries are stored as parallel columns, names as ``name_key`` → entry numbers.
 from __future__ import annotations
 
 import math
+import os
 import pickle
 import threading
 import unicodedata
@@ -106,7 +107,7 @@ def load_gazetteer(cache_dir: Path | None = None) -> Gazetteer:
     if cache_dir is None:
         from lurewatch.settings import get_settings
 
-        cache_dir = get_settings().data_dir / "cache"
+        cache_dir = get_settings().cache_path
     cache_dir = Path(cache_dir).resolve()
     with _lock:
         if _loaded:
@@ -120,7 +121,7 @@ def load_gazetteer(cache_dir: Path | None = None) -> Gazetteer:
 
             index = build_index()
             cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")  # worker processes may build it at the same time
             with open(tmp, "wb") as fh:
                 pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(path)  # atomic: a concurrent reader never sees half a file

@@ -20,6 +20,7 @@ from typing import Any
 
 from enrichment.contacts import extract_contacts
 from enrichment.dedup import CandidateStore, MemoryCandidateStore, assign_cluster, content_sha256, dedup_keys
+from enrichment.geolocate import geolocate
 from enrichment.links import registered_domain
 from enrichment.normalize import clean_text, detect_language, html_to_text
 from enrichment.salary import extract_salary
@@ -31,7 +32,9 @@ from lurewatch.records import Finding, Posting, from_dict
 logger = logging.getLogger(__name__)
 
 CHUNK = 64  # postings per task sent to a worker
-PARALLEL_FROM_BYTES = 256 * 1024  # below this, starting worker processes costs more than it saves
+# Below this (about 1,000 postings), starting worker processes — each loads the language models and the
+# gazetteer, seconds of work — costs more than it saves.
+PARALLEL_FROM_BYTES = 4 * 1024 * 1024
 # Stand-ins the parent replaces once dedup has decided (saves re-serialising every finding).
 _CLUSTER_SLOT = '"cluster_id":"\\u0000","duplicate_of":"\\u0000"'
 STEPS = ("normalize", "extract", "geolocate", "score", "dedup_keys")
@@ -48,12 +51,13 @@ class EnrichReport:
 
 
 def geolocate_finding(finding: Finding, body: str) -> None:
-    """GEOLOCATION CALL SITE: set ``locations``, ``geo``, ``country``, ``compound`` on ``finding``.
-
-    No-op until the geolocation step is wired here:
-    ``result = geolocate(body, finding.language, finding.contacts.phones, finding.contacts.domains,
-    [i.exif_gps for i in finding.images if i.exif_gps])`` then copy ``result``'s fields onto ``finding``.
-    """
+    """Set ``locations``, ``geo``, ``country`` and ``compound`` from the text, phones, domains and photo GPS."""
+    exif = [(i.exif_gps[0], i.exif_gps[1]) for i in finding.images if i.exif_gps and len(i.exif_gps) >= 2]
+    result = geolocate(body, finding.language, finding.contacts.phones, finding.contacts.domains, exif)
+    finding.locations = result.locations
+    finding.geo = result.geo
+    finding.country = result.country
+    finding.compound = result.compound
 
 
 def enrich_posting(posting: Posting, timings: dict[str, float] | None = None) -> Finding:

@@ -146,11 +146,11 @@ def indicators_for(finding: Finding, body: str) -> list[Indicator]:
     fired = []
     lowered = body.lower()
     for rule in load_rules():
-        evidence = None
-        if rule.check:
+        # A span quoted from the text is the best evidence; a check (e.g. the compound that geolocation
+        # resolved from a name in another script) speaks when no pattern does.
+        evidence = _span(rule.patterns, body, lowered) if rule.patterns is not None else None
+        if evidence is None and rule.check:
             evidence = CHECKS[rule.check](finding, body)
-        if evidence is None and rule.patterns is not None:
-            evidence = _span(rule.patterns, body, lowered)
         if evidence is None and rule.groups:
             spans = [_span(group, body, lowered) for group in rule.groups]
             if all(spans):

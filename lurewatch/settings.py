@@ -18,6 +18,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path("data"), description="where runs, evidence and the SQLite index live")
     sources_dir: Path = Field(Path("sources"), description="folder of source YAML files")
+    cache_dir: Path | None = Field(
+        None, description="derived data such as the gazetteer index (default: DATA_DIR/cache)"
+    )
     index: Literal["sqlite", "elasticsearch"] = Field("sqlite", description="index backend")
     sqlite_path: Path | None = Field(None, description="SQLite index file (default: DATA_DIR/index.sqlite)")
     es_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch URL(s), comma separated")
@@ -40,6 +43,10 @@ class Settings(BaseSettings):
     @property
     def runs_dir(self) -> Path:
         return self.data_dir / "runs"
+
+    @property
+    def cache_path(self) -> Path:
+        return self.cache_dir or self.data_dir / "cache"
 
     @property
     def sqlite_file(self) -> Path:

@@ -17,12 +17,21 @@ ES_URL = os.environ.get("LUREWATCH_TEST_ES_URL", "http://127.0.0.1:9200")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder for the whole session: the gazetteer index is built once, not per test."""
+    path = tmp_path_factory.getbasetemp() / "geo-data" / "cache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_cache: Path) -> Iterator[Settings]:
     """Settings pointing at a fresh data folder, on the SQLite backend."""
     monkeypatch.setenv("LUREWATCH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("LUREWATCH_SOURCES_DIR", str(tmp_path / "sources"))
     monkeypatch.setenv("LUREWATCH_INDEX", "sqlite")
+    monkeypatch.setenv("LUREWATCH_CACHE_DIR", str(shared_cache))
     monkeypatch.setenv("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     (tmp_path / "sources").mkdir()
     get_settings.cache_clear()
