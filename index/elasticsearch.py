@@ -1,4 +1,9 @@
-"""The Elasticsearch backend: an alias over a versioned index, bulk upserts, search with facets."""
+"""The Elasticsearch backend: an alias over a versioned index, bulk upserts, search with aggregations.
+
+Writes go to the alias ``<prefix>-findings``, which points at one versioned index
+``<prefix>-findings-v<MAPPING_VERSION>`` (see ``index/mapping.py`` for the mapping and
+``index/es_admin.py`` for setting up and migrating). Deep pages use ``search_after`` with a point in time.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,35 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
 from index.base import WriteReport
+from index.es_query import compile_query, read_hit, read_response
 from index.mapping import FINDING_MAPPING, INDEX_SETTINGS, MAPPING_VERSION
-from index.query import Hit, Query, SearchResult
+from index.query import Hit, Query, SearchResult, decode_cursor, encode_cursor
 from lurewatch.errors import IndexUnavailable
 from lurewatch.records import Finding, from_dict, to_dict
 from lurewatch.settings import Settings
 
-TEXT_FIELDS = ["title^2", "text", "text_segmented"]
-BULK_CHUNK = 500
+BULK_CHUNK = 1000
 BULK_RETRIES = 5
+PIT_KEEP_ALIVE = "5m"
+
+
+def client_from_settings(settings: Settings) -> Elasticsearch:
+    """A client for one or several hosts, with API key or basic auth, a CA bundle and timeouts."""
+    hosts = [h.strip() for h in settings.es_url.split(",") if h.strip()]
+    options: dict[str, Any] = {
+        "request_timeout": settings.es_timeout,
+        "retry_on_timeout": True,
+        "max_retries": settings.es_max_retries,
+    }
+    if settings.es_api_key:
+        options["api_key"] = settings.es_api_key
+    elif settings.es_username:
+        options["basic_auth"] = (settings.es_username, settings.es_password or "")
+    if settings.es_ca_certs:
+        options["ca_certs"] = str(settings.es_ca_certs)
+    if not settings.es_verify_certs:
+        options["verify_certs"] = False
+    return Elasticsearch(hosts, **options)
 
 
 class ElasticsearchIndex:
@@ -32,13 +57,7 @@ class ElasticsearchIndex:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticsearchIndex:
-        hosts = [h.strip() for h in settings.es_url.split(",") if h.strip()]
-        options: dict[str, Any] = {"request_timeout": settings.es_timeout, "retry_on_timeout": True, "max_retries": 3}
-        if settings.es_api_key:
-            options["api_key"] = settings.es_api_key
-        if settings.es_ca_certs:
-            options["ca_certs"] = str(settings.es_ca_certs)
-        return cls(Elasticsearch(hosts, **options), settings.es_index_prefix)
+        return cls(client_from_settings(settings), settings.es_index_prefix)
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -47,6 +66,7 @@ class ElasticsearchIndex:
             raise IndexUnavailable(f"Elasticsearch did not answer ({what}): {exc}") from exc
 
     def setup(self) -> None:
+        """Create the versioned index and point the alias at it, unless the alias exists; safe to re-run."""
         if self._call("check alias", self.client.indices.exists_alias, name=self.alias):
             return
         if not self._call("check index", self.client.indices.exists, index=self.versioned):
@@ -62,7 +82,7 @@ class ElasticsearchIndex:
     def _actions(self, findings: Iterable[Finding], now: str) -> Iterator[dict[str, Any]]:
         for finding in findings:
             finding.indexed_at = now
-            yield {"_op_type": "index", "_index": self.alias, "_id": finding.posting_id, "_source": to_dict(finding)}
+            yield {"_index": self.alias, "_id": finding.posting_id, "_source": to_dict(finding)}
 
     def upsert(self, findings: Iterable[Finding]) -> WriteReport:
         report = WriteReport()
@@ -106,45 +126,56 @@ class ElasticsearchIndex:
         return int(self._call("count", self.client.count, index=self.alias)["count"])
 
     def search(self, query: Query) -> SearchResult:
-        body = compile_query(query)
-        response = self._call("search", self.client.search, index=self.alias, **body)
-        hits = [
-            Hit(
-                posting_id=h["_id"],
-                title=h["_source"].get("title", ""),
-                url=h["_source"].get("url", ""),
-                score=float(h["_score"] or 0.0),
-                source=h["_source"].get("source", ""),
-                language=h["_source"].get("language", ""),
-                country=h["_source"].get("country"),
-                risk_score=h["_source"].get("risk_score", 0),
-                fetched_at=h["_source"].get("fetched_at", ""),
-            )
-            for h in response["hits"]["hits"]
-        ]
-        facets = {
-            name: [(b["key"], b["doc_count"]) for b in agg["buckets"]]
-            for name, agg in response.get("aggregations", {}).items()
-        }
-        return SearchResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets)
+        """One page. Page one searches the alias; following pages (``cursor``) share one point in time."""
+        if not query.cursor:
+            response = self._call("search", self.client.search, index=self.alias, **compile_query(query))
+            result = read_response(response)
+            if len(result.hits) == query.size and result.total > query.offset + query.size:
+                result.next_cursor = encode_cursor(result.hits[-1].sort)
+            return result
+        after, pit = decode_cursor(query.cursor)
+        pit = pit or self._open_pit()
+        body = compile_query(query, after=after)
+        response = self._call("search", self.client.search, pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE}, **body)
+        result = read_response(response)
+        pit = response.get("pit_id", pit)
+        if len(result.hits) == query.size:
+            result.next_cursor = encode_cursor(result.hits[-1].sort, pit)
+        else:
+            self._close_pit(pit)
+        return result
+
+    def iterate(self, query: Query) -> Iterator[Hit]:
+        """Every hit of ``query`` in sort order, page by page on one point in time (for exports)."""
+        pit = self._open_pit()
+        after: list[Any] | None = None
+        page = Query(**{**query.__dict__, "facets": (), "histogram": None, "geotile": None, "offset": 0})
+        page.cursor = None
+        try:
+            while True:
+                body = compile_query(page, after=after)
+                body["track_total_hits"] = False
+                response = self._call(
+                    "search", self.client.search, pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE}, **body
+                )
+                pit = response.get("pit_id", pit)
+                raw = response["hits"]["hits"]
+                yield from (read_hit(h) for h in raw)
+                if len(raw) < page.size:
+                    return
+                after = raw[-1]["sort"]
+        finally:
+            self._close_pit(pit)
+
+    def _open_pit(self) -> str:
+        return str(self._call("open point in time", self.client.open_point_in_time, index=self.alias,
+                              keep_alive=PIT_KEEP_ALIVE)["id"])  # fmt: skip
+
+    def _close_pit(self, pit: str) -> None:
+        try:
+            self.client.close_point_in_time(id=pit)
+        except (ApiError, TransportError):
+            pass  # it expires by itself
 
     def close(self) -> None:
         self.client.close()
-
-
-def compile_query(query: Query) -> dict[str, Any]:
-    """The search request body for ``query`` (plain dicts, unit-tested without a server)."""
-    must: list[dict[str, Any]] = []
-    if not query.match_all:
-        must.append({"simple_query_string": {"query": query.text, "fields": TEXT_FIELDS, "default_operator": "and"}})
-    filters = [{"terms": {name: values}} for name, values in query.filters.items()]
-    sort: list[Any] = ["_score", {"posting_id": "asc"}] if must else [{"fetched_at": "desc"}, {"posting_id": "asc"}]
-    return {
-        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
-        "size": query.size,
-        "from": query.offset,
-        "sort": sort,
-        "track_total_hits": True,
-        "aggs": {name: {"terms": {"field": name, "size": 20}} for name in query.facets},
-        "source_excludes": ["text", "text_segmented", "minhash_bands"],
-    }
