@@ -130,7 +130,7 @@ class ElasticsearchIndex:
         if not query.cursor:
             response = self._call("search", self.client.search, index=self.alias, **compile_query(query))
             result = read_response(response)
-            if len(result.hits) == query.size and result.total > query.offset + query.size:
+            if result.hits and len(result.hits) == query.size and result.total > query.offset + query.size:
                 result.next_cursor = encode_cursor(result.hits[-1].sort)
             return result
         after, pit = decode_cursor(query.cursor)
@@ -139,7 +139,7 @@ class ElasticsearchIndex:
         response = self._call("search", self.client.search, pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE}, **body)
         result = read_response(response)
         pit = response.get("pit_id", pit)
-        if len(result.hits) == query.size:
+        if result.hits and len(result.hits) == query.size:
             result.next_cursor = encode_cursor(result.hits[-1].sort, pit)
         else:
             self._close_pit(pit)

@@ -21,6 +21,7 @@ SOURCE_EXCLUDES = ["text", "text_segmented", "minhash_bands"]
 SORTS: dict[str, list[Any]] = {
     "relevance": [{"_score": "desc"}, {"posting_id": "asc"}],
     "newest": [{"fetched_at": "desc"}, {"posting_id": "asc"}],
+    "oldest": [{"fetched_at": "asc"}, {"posting_id": "asc"}],
     "risk": [{"risk_score": "desc"}, {"fetched_at": "desc"}, {"posting_id": "asc"}],
 }
 
@@ -120,7 +121,8 @@ def read_hit(raw: dict[str, Any]) -> Hit:
         cluster_id=source.get("cluster_id", ""),
         geo=source.get("geo"),
         indicators=[i["code"] for i in source.get("indicators", [])],
-        highlights=highlight.get("title", []) + highlight.get("text", []),
+        title_highlight=(highlight.get("title") or [""])[0],
+        highlights=highlight.get("text", []),
         sort=list(raw.get("sort", [])),
     )
 

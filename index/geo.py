@@ -27,6 +27,22 @@ def tile_center(key: str) -> tuple[float, float]:
     return lat, lon
 
 
+def tile_bounds(key: str) -> tuple[float, float, float, float]:
+    """The (west, south, east, north) box of tile ``z/x/y``."""
+    z, x, y = (int(p) for p in key.split("/"))
+    n = 1 << z
+
+    def lat_of(row: int) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+
+    return x / n * 360.0 - 180.0, lat_of(y + 1), (x + 1) / n * 360.0 - 180.0, lat_of(y)
+
+
+def zoom_for(width_degrees: float) -> int:
+    """A geotile zoom that splits a view ``width_degrees`` wide into a few dozen cells."""
+    return max(2, min(14, round(math.log2(360.0 / max(width_degrees, 1e-6))) + 3))
+
+
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle (haversine) distance in metres."""
     p1, p2 = math.radians(lat1), math.radians(lat2)

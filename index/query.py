@@ -42,7 +42,7 @@ FILTER_FIELDS: dict[str, str] = {
 SINGLE_VALUED = ("source", "source_kind", "language", "country", "compound", "cluster")
 CONTACT_FIELDS = ("phone", "telegram", "whatsapp", "line", "wechat", "signal", "email")
 DEFAULT_FACETS = ("source", "language", "country")
-SORTS = ("relevance", "newest", "risk")
+SORTS = ("relevance", "newest", "oldest", "risk")
 INTERVALS = ("day", "week", "month")
 MAX_SIZE = 1000
 
@@ -140,7 +140,8 @@ class Hit:
     cluster_id: str = ""
     geo: dict[str, float] | None = None
     indicators: list[str] = field(default_factory=list)
-    highlights: list[str] = field(default_factory=list)  # fragments, matches between \x02 and \x03
+    title_highlight: str = ""  # the title with matches between \x02 and \x03, when it matched
+    highlights: list[str] = field(default_factory=list)  # text fragments, matches between \x02 and \x03
     sort: list[Any] = field(default_factory=list)
 
 

@@ -146,7 +146,7 @@ def sample_findings(n: int, seed: int = 7, run_id: str = "synthetic") -> Iterato
         indicators = []
         if lure:
             for code, weight, cue in rng.sample(INDICATORS, rng.randrange(2, 6)):
-                if code == "crypto_wallet" and not finding_wallets:
+                if (code == "crypto_wallet" and not finding_wallets) or (code == "compound_location" and not compound):
                     continue
                 evidence = name if cue == "place" else (cue if cue in text else text[:40])
                 indicators.append(Indicator(code, float(weight), evidence))

@@ -19,10 +19,11 @@ from index.sqlite_query import (
     histogram_expr,
     keyset,
     order_by,
+    positive_tokens,
     ranked_rows,
 )
 from index.sqlite_rows import SCHEMA, SCHEMA_VERSION, finding_row, finding_values
-from index.text import spaced
+from index.text import fragment, mark, spaced
 from lurewatch.errors import IndexUnavailable
 from lurewatch.records import Finding, from_dict, to_dict
 
@@ -130,7 +131,7 @@ class SqliteIndex:
         rows = self.db.execute(page_sql, [*rows_params, query.size, query.offset]).fetchall()
         hits = [self._hit(r, query.sort) for r in rows]
         if query.highlight and compiled.rank and hits:
-            self._highlight(hits, [r[0] for r in rows], compiled.rank)
+            self._highlight(hits, [r[0] for r in rows], query)
         result = SearchResult(total=total, hits=hits)
         result.facets = {name: self._facet(name, where, params) for name in query.facets}
         if query.histogram:
@@ -146,7 +147,7 @@ class SqliteIndex:
                 params,
             ).fetchall()
             result.geotiles = [(f"{query.geotile}/{tx}/{ty}", n) for tx, ty, n in tiles]
-        if len(hits) == query.size and total > query.offset + query.size:
+        if hits and len(hits) == query.size and total > query.offset + query.size:
             result.next_cursor = encode_cursor(hits[-1].sort)
         return result
 
@@ -165,7 +166,12 @@ class SqliteIndex:
         indicators = self.db.execute(
             "SELECT value FROM finding_values WHERE rowid = ? AND field = 'indicator' ORDER BY value", (r[0],)
         ).fetchall()
-        keys = {"relevance": [r[14], r[1]], "newest": [r[13], r[1]], "risk": [r[7], r[13], r[1]]}[sort]
+        keys = {
+            "relevance": [r[14], r[1]],
+            "newest": [r[13], r[1]],
+            "oldest": [r[13], r[1]],
+            "risk": [r[7], r[13], r[1]],
+        }[sort]
         return Hit(
             posting_id=r[1], title=r[2] or "", url=r[3] or "", source=r[4] or "", language=r[5] or "", country=r[6],
             risk_score=r[7] or 0, fetched_at=r[8] or "", compound=r[9], cluster_id=r[10] or "",
@@ -173,16 +179,17 @@ class SqliteIndex:
             indicators=[i[0] for i in indicators], sort=keys,
         )  # fmt: skip
 
-    def _highlight(self, hits: list[Hit], rowids: list[int], rank: str) -> None:
+    def _highlight(self, hits: list[Hit], rowids: list[int], query: Query) -> None:
+        """Mark the matched words in titles and a fragment of the text (in the original, unsegmented text)."""
+        tokens = positive_tokens(query)
         marks = ",".join("?" * len(rowids))
-        rows = self.db.execute(
-            f"""SELECT rowid, highlight(findings_fts, 0, ?, ?), snippet(findings_fts, 1, ?, ?, '…', 24)
-                FROM findings_fts WHERE findings_fts MATCH ? AND rowid IN ({marks})""",
-            [HIGHLIGHT_PRE, HIGHLIGHT_POST, HIGHLIGHT_PRE, HIGHLIGHT_POST, rank, *rowids],
-        ).fetchall()
-        by_row = {rowid: [t for t in (title, text) if HIGHLIGHT_PRE in t] for rowid, title, text in rows}
+        texts = dict(self.db.execute(f"SELECT id, json_extract(doc, '$.text') FROM findings WHERE id IN ({marks})",
+                                     rowids).fetchall())  # fmt: skip
         for rowid, hit in zip(rowids, hits, strict=True):
-            hit.highlights = by_row.get(rowid, [])
+            title = mark(hit.title, tokens, HIGHLIGHT_PRE, HIGHLIGHT_POST)
+            text = mark(texts.get(rowid) or "", tokens, HIGHLIGHT_PRE, HIGHLIGHT_POST)
+            hit.title_highlight = title if HIGHLIGHT_PRE in title else ""
+            hit.highlights = [fragment(text, HIGHLIGHT_PRE, HIGHLIGHT_POST)] if HIGHLIGHT_PRE in text else []
 
     def _facet(self, name: str, where: str, params: list[Any]) -> list[tuple[str, int]]:
         if name in COLUMNS:

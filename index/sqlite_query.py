@@ -19,6 +19,7 @@ GEO_SLACK = 1e-4  # the R*Tree stores 32-bit floats, rounded outwards; exact che
 SORT_KEYS: dict[str, list[tuple[str, str]]] = {  # (expression in the ranked rows, direction)
     "relevance": [("score", "desc"), ("posting_id", "asc")],
     "newest": [("fetched_ms", "desc"), ("posting_id", "asc")],
+    "oldest": [("fetched_ms", "asc"), ("posting_id", "asc")],
     "risk": [("risk_score", "desc"), ("fetched_ms", "desc"), ("posting_id", "asc")],
 }
 
@@ -177,3 +178,23 @@ def _ranking(node: Node) -> str | None:
 
     walk(node, False)
     return " OR ".join(leaves) if leaves else None
+
+
+def positive_tokens(query: Query) -> list[tuple[str, bool]]:
+    """The words a match may show, as ``(token, is_prefix)``: every token of the terms not under a NOT."""
+    tree = None if query.match_all else parse(query.text)
+    tokens: list[tuple[str, bool]] = []
+
+    def walk(n: Node | None, negated: bool) -> None:
+        if isinstance(n, Term):
+            if not negated:
+                found = words(n.text)
+                tokens.extend((t, n.kind == "prefix" and i == len(found) - 1) for i, t in enumerate(found))
+        elif isinstance(n, Not):
+            walk(n.node, not negated)
+        elif n is not None:
+            for child in n.nodes:
+                walk(child, negated)
+
+    walk(tree, False)
+    return tokens

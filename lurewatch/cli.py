@@ -174,6 +174,17 @@ def demo(
     search(query, filter=[], size=10, offset=0, as_json=False)
 
 
+def _add_search_commands() -> None:
+    from lurewatch import cli_search
+
+    app.command()(cli_search.serve)
+    app.add_typer(cli_search.keys_app, name="keys")
+    app.add_typer(cli_search.admin_app, name="index-admin")
+
+
+_add_search_commands()
+
+
 def main() -> None:
     """Entry point: runs the app, turning LureWatch errors into one line plus a hint."""
     try:
