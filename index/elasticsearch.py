@@ -7,6 +7,8 @@ Writes go to the alias ``<prefix>-findings``, which points at one versioned inde
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -14,11 +16,12 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
 from index.base import WriteReport
+from index.documents import document
 from index.es_query import compile_query, read_hit, read_response
 from index.mapping import FINDING_MAPPING, INDEX_SETTINGS, MAPPING_VERSION
 from index.query import Hit, Query, SearchResult, decode_cursor, encode_cursor
 from lurewatch.errors import IndexUnavailable
-from lurewatch.records import Finding, from_dict, to_dict
+from lurewatch.records import Finding, from_dict
 from lurewatch.settings import Settings
 
 BULK_CHUNK = 1000
@@ -82,7 +85,39 @@ class ElasticsearchIndex:
     def _actions(self, findings: Iterable[Finding], now: str) -> Iterator[dict[str, Any]]:
         for finding in findings:
             finding.indexed_at = now
-            yield {"_index": self.alias, "_id": finding.posting_id, "_source": to_dict(finding)}
+            yield {"_index": self.alias, "_id": finding.posting_id, "_source": document(finding)}
+
+    def _prefetched(self, actions: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """``actions`` built one chunk ahead in a thread, while the previous chunk waits on the server."""
+        buffer: queue.Queue[Any] = queue.Queue(maxsize=BULK_CHUNK)
+        done = object()
+        stop = threading.Event()
+
+        def produce() -> None:
+            try:
+                for action in actions:
+                    while not stop.is_set():
+                        try:
+                            buffer.put(action, timeout=0.1)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+                buffer.put(done)
+            except BaseException as exc:  # handed to the consumer, raised there
+                buffer.put(exc)
+
+        worker = threading.Thread(target=produce, name="lurewatch-bulk-actions", daemon=True)
+        worker.start()
+        try:
+            while (item := buffer.get()) is not done:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            worker.join()
 
     def upsert(self, findings: Iterable[Finding]) -> WriteReport:
         report = WriteReport()
@@ -90,7 +125,7 @@ class ElasticsearchIndex:
         try:
             for ok, item in helpers.streaming_bulk(
                 self.client,
-                self._actions(findings, now),
+                self._prefetched(self._actions(findings, now)),
                 chunk_size=BULK_CHUNK,
                 max_retries=BULK_RETRIES,
                 initial_backoff=1,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from index.base import WriteReport
+from index.documents import document
 from index.geo import distance_m
 from index.query import HIGHLIGHT_POST, HIGHLIGHT_PRE, Hit, Query, SearchResult, decode_cursor, encode_cursor
 from index.sqlite_query import (
@@ -25,7 +26,7 @@ from index.sqlite_query import (
 from index.sqlite_rows import SCHEMA, SCHEMA_VERSION, finding_row, finding_values
 from index.text import fragment, mark, spaced
 from lurewatch.errors import IndexUnavailable
-from lurewatch.records import Finding, from_dict, to_dict
+from lurewatch.records import Finding, from_dict
 
 BATCH = 500
 FACET_SIZE = 20
@@ -83,7 +84,7 @@ class SqliteIndex:
     def _write(self, batch: list[Finding]) -> int:
         with self.db:
             for f in batch:
-                row = finding_row(f, json.dumps(to_dict(f), ensure_ascii=False))
+                row = finding_row(f, json.dumps(document(f), ensure_ascii=False))
                 names = ", ".join(row)
                 updates = ", ".join(f"{k}=excluded.{k}" for k in row if k != "posting_id")
                 rowid = self.db.execute(
