@@ -80,6 +80,29 @@ def crawl(
 
 
 @app.command()
+def sources() -> None:
+    """Check every source YAML in the sources folder and list them; exits 1 if any is invalid."""
+    from crawlers.source import load_source
+
+    table = Table(title=f"sources in {get_settings().sources_dir}")
+    for column in ("name", "kind", "schedule", "start URLs", "file"):
+        table.add_column(column, overflow="fold")
+    errors = []
+    for path in runner.source_files():
+        try:
+            source = load_source(path)
+        except LureWatchError as exc:
+            errors.append(str(exc))
+            continue
+        table.add_row(source.name, source.kind, source.schedule or "-", str(len(source.start_urls)), str(path))
+    out.print(table)
+    for error in errors:
+        console.print(f"[red]invalid:[/] {error}")
+    if errors:
+        raise typer.Exit(1)
+
+
+@app.command()
 def enrich(run: Annotated[str, typer.Argument(help="run id or run folder")]) -> None:
     """Enrich a run's postings into findings.jsonl."""
     _enrich(run)
@@ -186,24 +209,17 @@ _add_search_commands()
 
 
 def main() -> None:
-    """Entry point: runs the app, turning LureWatch errors into one line plus a hint."""
+    """Entry point: click reports usage errors; LureWatch errors become one line plus a hint."""
     try:
-        app(standalone_mode=False)
+        app()
     except LureWatchError as exc:
-        console.print(f"[red]error:[/] {exc}")
+        console.print(f"[red]error:[/] {exc}", highlight=False)
         if exc.hint:
-            console.print(f"[dim]hint:[/] {exc.hint}")
+            console.print(f"[dim]hint:[/] {exc.hint}", highlight=False)
         sys.exit(2)
-    except (typer.Abort, KeyboardInterrupt):
-        console.print("aborted")
+    except KeyboardInterrupt:
+        console.print("interrupted")
         sys.exit(130)
-    except Exception as exc:  # click's own usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
 
 
 if __name__ == "__main__":

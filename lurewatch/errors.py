@@ -17,7 +17,7 @@ class LureWatchError(Exception):
 class SourceConfigError(LureWatchError):
     """A source YAML file is missing, unreadable or does not validate."""
 
-    hint = "fix the file and run the command again; `lurewatch sources` lists the valid ones"
+    hint = "fix the file and run again; `lurewatch sources` checks every source file"
 
 
 class RunNotFound(LureWatchError):
