@@ -126,3 +126,25 @@ def test_keys_add_prints_the_key_once(settings: Settings) -> None:
     listed = subprocess.run([sys.executable, "-m", "lurewatch", "keys", "list"], capture_output=True, text=True,
                             env=env, check=True).stdout  # fmt: skip
     assert listed.split()[:2] == ["bob", "exporter"] and key not in listed
+
+
+def test_screenshot_is_served_from_the_data_folder_only(settings: Settings, reader: dict) -> None:
+    from lurewatch.records import Evidence
+
+    shot, escape = next(sample_findings(2)), list(sample_findings(2))[1]
+    shot.evidence = Evidence(screenshot="runs/r1/shot.png")
+    escape.evidence = Evidence(screenshot="../../../../etc/passwd")
+    (settings.data_dir / "runs/r1").mkdir(parents=True)
+    (settings.data_dir / "runs/r1/shot.png").write_bytes(b"\x89PNG\r\n\x1a\n fake")
+    store = SqliteIndex(settings.sqlite_file)
+    store.setup()
+    store.upsert([shot, escape])
+    with TestClient(create_app(settings, store)) as client:
+        client.cookies.set("lurewatch_key", reader["X-API-Key"])
+        page = client.get(f"/findings/{shot.posting_id}")
+        assert f'src="/findings/{shot.posting_id}/screenshot"' in page.text
+        image = client.get(f"/findings/{shot.posting_id}/screenshot")
+        assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+        assert client.get(f"/findings/{escape.posting_id}/screenshot").status_code == 404
+        assert "No screenshot was captured" in client.get(f"/findings/{escape.posting_id}").text
+    store.close()

@@ -27,4 +27,6 @@ def test_every_command_is_documented() -> None:
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert "make test " in README and "make demo " in README
     ci = (ROOT / ".ci" / "run").read_text()
-    assert [line for line in ci.splitlines() if line and not line.startswith("#") and "set -" not in line][-1] == "make test"
+    assert [line for line in ci.splitlines() if line and not line.startswith("#") and "set -" not in line][
+        -1
+    ] == "make test"
