@@ -15,6 +15,9 @@ from index.geo import distance_m
 from index.query import HIGHLIGHT_POST, HIGHLIGHT_PRE, Hit, Query, SearchResult, decode_cursor, encode_cursor
 from index.sqlite_query import (
     COLUMNS,
+    MATCHED,
+    MATCHED_COLUMNS,
+    Compiled,
     compile_where,
     geotile_exprs,
     histogram_expr,
@@ -47,6 +50,7 @@ class SqliteIndex:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA busy_timeout=10000")
+        self.db.execute("PRAGMA temp_store=MEMORY")
         self.db.create_function("distance_m", 4, _distance, deterministic=True)
 
     def setup(self) -> None:
@@ -119,9 +123,17 @@ class SqliteIndex:
 
     def search(self, query: Query) -> SearchResult:
         compiled = compile_where(query)
-        where, params = compiled.where, compiled.params
-        total = self.db.execute(f"SELECT COUNT(*) FROM findings f WHERE {where}", params).fetchone()[0]
-        rows_sql, rows_params = ranked_rows(compiled, query.sort == "relevance")
+        if compiled.where == "1":
+            rows_where, source = compiled, "findings f"
+            total = self.count()
+        else:
+            # The matches are computed once, with the columns aggregations need; count, page and facets read them.
+            self.db.execute("DROP TABLE IF EXISTS temp.matched")
+            self.db.execute(f"CREATE TEMP TABLE matched AS SELECT {MATCHED_COLUMNS} FROM findings f "
+                            f"WHERE {compiled.where}", compiled.params)  # fmt: skip
+            rows_where, source = Compiled(MATCHED, [], compiled.rank), "temp.matched f"
+            total = self.db.execute("SELECT COUNT(*) FROM temp.matched").fetchone()[0]
+        rows_sql, rows_params = ranked_rows(rows_where, query.sort == "relevance")
         page_sql = f"SELECT * FROM ({rows_sql})"
         if query.cursor:
             after, _ = decode_cursor(query.cursor)
@@ -134,18 +146,17 @@ class SqliteIndex:
         if query.highlight and compiled.rank and hits:
             self._highlight(hits, [r[0] for r in rows], query)
         result = SearchResult(total=total, hits=hits)
-        result.facets = {name: self._facet(name, where, params) for name in query.facets}
+        result.facets = {name: self._facet(name, source) for name in query.facets}
         if query.histogram:
             key = histogram_expr(query.histogram)
             result.histogram = self.db.execute(
-                f"SELECT {key} AS k, COUNT(*) FROM findings f WHERE {where} GROUP BY k ORDER BY k", params
+                f"SELECT {key} AS k, COUNT(*) FROM {source} GROUP BY k ORDER BY k"
             ).fetchall()
         if query.geotile is not None:
             x, y = geotile_exprs(query.geotile)
             tiles = self.db.execute(
-                f"""SELECT {x} AS x, {y} AS y, COUNT(*) AS n FROM findings f WHERE {where} AND f.tile_x IS NOT NULL
-                    GROUP BY x, y ORDER BY n DESC""",
-                params,
+                f"""SELECT {x} AS x, {y} AS y, COUNT(*) AS n FROM {source} WHERE f.tile_x IS NOT NULL
+                    GROUP BY x, y ORDER BY n DESC"""
             ).fetchall()
             result.geotiles = [(f"{query.geotile}/{tx}/{ty}", n) for tx, ty, n in tiles]
         if hits and len(hits) == query.size and total > query.offset + query.size:
@@ -192,15 +203,16 @@ class SqliteIndex:
             hit.title_highlight = title if HIGHLIGHT_PRE in title else ""
             hit.highlights = [fragment(text, HIGHLIGHT_PRE, HIGHLIGHT_POST)] if HIGHLIGHT_PRE in text else []
 
-    def _facet(self, name: str, where: str, params: list[Any]) -> list[tuple[str, int]]:
+    def _facet(self, name: str, source: str) -> list[tuple[str, int]]:
+        """Top values of ``name`` among the rows of ``source`` (the findings table or the matched rows)."""
         if name in COLUMNS:
             column = f"f.{COLUMNS[name]}"
-            sql = f"""SELECT {column} AS v, COUNT(*) AS n FROM findings f WHERE {where} AND {column} IS NOT NULL
-                      AND {column} != '' GROUP BY v ORDER BY n DESC, v LIMIT {FACET_SIZE}"""
-            return [(v, n) for v, n in self.db.execute(sql, params).fetchall()]
-        sql = f"""SELECT v.value AS v, COUNT(*) AS n FROM finding_values v JOIN findings f ON f.id = v.rowid
-                  WHERE v.field = ? AND v.value != '' AND {where} GROUP BY v.value ORDER BY n DESC, v LIMIT {FACET_SIZE}"""
-        return [(v, n) for v, n in self.db.execute(sql, [name, *params]).fetchall()]
+            sql = f"""SELECT {column} AS v, COUNT(*) AS n FROM {source} WHERE {column} IS NOT NULL AND {column} != ''
+                      GROUP BY v ORDER BY n DESC, v LIMIT {FACET_SIZE}"""
+            return [(v, n) for v, n in self.db.execute(sql).fetchall()]
+        sql = f"""SELECT v.value AS v, COUNT(*) AS n FROM finding_values v JOIN {source} ON f.id = v.rowid
+                  WHERE v.field = ? AND v.value != '' GROUP BY v.value ORDER BY n DESC, v LIMIT {FACET_SIZE}"""
+        return [(v, n) for v, n in self.db.execute(sql, [name]).fetchall()]
 
     def close(self) -> None:
         self.db.close()

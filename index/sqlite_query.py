@@ -24,6 +24,11 @@ SORT_KEYS: dict[str, list[tuple[str, str]]] = {  # (expression in the ranked row
 }
 
 
+MATCHED = "f.id IN (SELECT id FROM temp.matched)"
+MATCHED_COLUMNS = ("f.id AS id, f.source, f.source_kind, f.language, f.country, f.compound, f.cluster_id, "
+                   "f.fetched_ms, f.tile_x, f.tile_y")  # fmt: skip
+
+
 class Compiled:
     """A WHERE clause with its parameters, and the FTS5 expression to rank by (if any)."""
 
@@ -92,9 +97,11 @@ def ranked_rows(compiled: Compiled, relevance: bool) -> tuple[str, list[Any]]:
                  f.compound, f.cluster_id, f.lat, f.lon, f.fetched_ms"""
     if relevance and compiled.rank:
         # A LEFT JOIN: a row can match the boolean query without any positive term (``a | -b``).
+        # BM25 is computed for the matched rows only when they were materialised in temp.matched.
+        only = " AND rowid IN (SELECT id FROM temp.matched)" if compiled.where == MATCHED else ""
         sql = f"""SELECT {columns}, COALESCE(r.score, 0.0) AS score FROM findings f
                   LEFT JOIN (SELECT rowid, -bm25(findings_fts, {TITLE_WEIGHT}, 1.0, 1.0) AS score
-                             FROM findings_fts WHERE findings_fts MATCH ?) r ON r.rowid = f.id
+                             FROM findings_fts WHERE findings_fts MATCH ?{only}) r ON r.rowid = f.id
                   WHERE {compiled.where}"""
         return sql, [compiled.rank, *compiled.params]
     return f"SELECT {columns}, 0.0 AS score FROM findings f WHERE {compiled.where}", list(compiled.params)
