@@ -97,11 +97,10 @@ def ranked_rows(compiled: Compiled, relevance: bool) -> tuple[str, list[Any]]:
                  f.compound, f.cluster_id, f.lat, f.lon, f.fetched_ms"""
     if relevance and compiled.rank:
         # A LEFT JOIN: a row can match the boolean query without any positive term (``a | -b``).
-        # BM25 is computed for the matched rows only when they were materialised in temp.matched.
-        only = " AND rowid IN (SELECT id FROM temp.matched)" if compiled.where == MATCHED else ""
+        # (No rowid constraint inside: FTS5 would run the MATCH once per listed rowid.)
         sql = f"""SELECT {columns}, COALESCE(r.score, 0.0) AS score FROM findings f
                   LEFT JOIN (SELECT rowid, -bm25(findings_fts, {TITLE_WEIGHT}, 1.0, 1.0) AS score
-                             FROM findings_fts WHERE findings_fts MATCH ?{only}) r ON r.rowid = f.id
+                             FROM findings_fts WHERE findings_fts MATCH ?) r ON r.rowid = f.id
                   WHERE {compiled.where}"""
         return sql, [compiled.rank, *compiled.params]
     return f"SELECT {columns}, 0.0 AS score FROM findings f WHERE {compiled.where}", list(compiled.params)

@@ -14,10 +14,10 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS findings (
     id INTEGER PRIMARY KEY,
     posting_id TEXT NOT NULL UNIQUE,
-    doc TEXT NOT NULL,
     title TEXT, url TEXT, source TEXT, source_kind TEXT, language TEXT, country TEXT, compound TEXT,
     cluster_id TEXT, risk_score INTEGER, fetched_at TEXT, fetched_ms INTEGER, first_seen TEXT, last_seen TEXT,
-    lat REAL, lon REAL, tile_x INTEGER, tile_y INTEGER, has_contact INTEGER, indexed_at TEXT
+    lat REAL, lon REAL, tile_x INTEGER, tile_y INTEGER, has_contact INTEGER, indexed_at TEXT,
+    doc TEXT NOT NULL  -- last: the JSON spills into overflow pages that reading the columns above never touches
 );
 CREATE INDEX IF NOT EXISTS findings_newest ON findings (fetched_ms DESC, posting_id);
 CREATE INDEX IF NOT EXISTS findings_risk ON findings (risk_score DESC, fetched_ms DESC, posting_id);
