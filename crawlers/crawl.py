@@ -14,13 +14,24 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
+from crawlers.browser import browser_problem
 from crawlers.settings import crawl_settings
 from crawlers.source import load_source
 from crawlers.spiders.board import BoardSpider
+from crawlers.spiders.channel import ChannelSpider
+from crawlers.spiders.feed import FeedSpider
+from crawlers.spiders.search import SearchSpider
+from crawlers.spiders.social import SocialSpider
 from lurewatch.errors import LureWatchError
 from lurewatch.settings import get_settings
 
-SPIDERS = {"board": BoardSpider}
+SPIDERS = {
+    "board": BoardSpider,
+    "search": SearchSpider,
+    "feed": FeedSpider,
+    "channel": ChannelSpider,
+    "social": SocialSpider,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         source = source.with_base_url(args.base_url)
     args.run_dir.mkdir(parents=True, exist_ok=True)
     settings = get_settings()
+    if source.kind == "social":
+        problem = browser_problem(settings.chromium)
+        if problem:
+            print(f"{source.name}: {problem}", file=sys.stderr)
+            return 2
     process = CrawlerProcess(Settings(crawl_settings(source, args.run_dir, settings.user_agent, settings.log_level)))
     process.crawl(SPIDERS[source.kind], source=source, run_id=args.run_id)
     process.start()

@@ -2,45 +2,36 @@
 
 from __future__ import annotations
 
-import re
+import difflib
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urljoin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from crawlers.source_kinds import (
+    DURATION,
+    Board,
+    Channel,
+    DetailPage,
+    Feed,
+    ListPage,
+    Search,
+    Social,
+    Strict,
+    duration_seconds,
+)
 from lurewatch.errors import SourceConfigError
 
-DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+__all__ = ["DetailPage", "ListPage", "Source", "load_source"]
+
+SECTIONS = ("board", "search", "feed", "channel", "social")
+SOURCE_KINDS = {"board": "board", "search": "board", "feed": "feed", "channel": "channel", "social": "social"}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ListPage(_Strict):
-    detail_links: str = Field(description="CSS selector of the links to detail pages")
-    next_page: str | None = Field(None, description="CSS selector of the next-page link(s)")
-
-
-class DetailPage(_Strict):
-    container: str | None = Field(None, description="CSS selector of the posting's own region")
-    match: str | None = Field(None, description="regex a detail URL must match")
-    fields: dict[str, str] = Field(default_factory=dict, description="field name -> CSS selector")
-
-    @field_validator("match")
-    @classmethod
-    def _regex_compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            re.compile(value)
-        return value
-
-
-class Board(_Strict):
-    list: ListPage
-    detail: DetailPage
+class _Strict(Strict):
+    pass
 
 
 class Politeness(_Strict):
@@ -71,22 +62,27 @@ class Politeness(_Strict):
         return value
 
     def revisit_seconds(self) -> int:
-        match = DURATION.match(self.revisit_after.strip())
-        assert match
-        return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        return duration_seconds(self.revisit_after)
 
 
 class Source(_Strict):
     """One source: where to crawl, how to read it, when and how politely."""
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    kind: Literal["board"]
+    kind: Literal["board", "search", "feed", "channel", "social"]
     description: str = ""
     base_url: str | None = None
-    start_urls: list[str] = Field(min_length=1)
+    start_urls: list[str] = Field(default_factory=list, description="where to start (search sources use keywords)")
     schedule: str | None = "@daily"
     language_hint: str = ""
     board: Board | None = None
+    search: Search | None = None
+    feed: Feed | None = None
+    channel: Channel | None = None
+    social: Social | None = None
+    module: str | None = Field(
+        None, description="a small Python module (path or dotted name) whose parse_detail(response, source) reads pages"
+    )
     politeness: Politeness = Field(default_factory=Politeness)
     path: Path | None = Field(None, exclude=True)
 
@@ -98,7 +94,7 @@ class Source(_Strict):
 
     @property
     def source_kind(self) -> str:
-        return {"board": "board"}[self.kind]
+        return SOURCE_KINDS[self.kind]
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -141,6 +137,21 @@ def _line_of(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | N
     return None
 
 
+def _suggestion(loc: tuple[Any, ...]) -> str:
+    """ " (did you mean 'x'?)" for an unknown key close to a known one of the same model."""
+    model: Any = Source
+    for part in loc[:-1]:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        annotation = getattr(field, "annotation", None)
+        candidates = [a for a in (annotation, *getattr(annotation, "__args__", ())) if isinstance(a, type)]
+        models = [a for a in candidates if issubclass(a, BaseModel)]
+        if not models:
+            return " (a typo?)"
+        model = models[0]
+    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else " (a typo?)"
+
+
 def load_source(path: Path) -> Source:
     """Read and validate one source YAML; errors name the file, the line and the key."""
     try:
@@ -161,19 +172,52 @@ def load_source(path: Path) -> Source:
     try:
         source = Source.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        # A typo shows as an unknown key and a missing one: the unknown key is the useful report.
+        first = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         loc = tuple(first["loc"])
         line = _line_of(lines, loc)
         key = ".".join(str(p) for p in loc) or "(top level)"
         message = first["msg"]
         if first["type"] == "extra_forbidden":
-            message = "unknown key (a typo?)"
+            message = "unknown key" + _suggestion(loc)
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise SourceConfigError(f"{path}:{line or 1}: {key}: {message}{more}") from exc
-    if source.kind == "board" and source.board is None:
-        raise SourceConfigError(f"{path}:{_line_of(lines, ('kind',)) or 1}: kind: board needs a `board:` section")
+    kind_line = _line_of(lines, ("kind",)) or 1
+    if not source.start_urls and source.kind != "search":
+        line = _line_of(lines, ("start_urls",)) or kind_line
+        raise SourceConfigError(f"{path}:{line}: start_urls: Field required (a {source.kind} source starts somewhere)")
+    if getattr(source, source.kind) is None:
+        raise SourceConfigError(f"{path}:{kind_line}: kind: {source.kind} needs a `{source.kind}:` section")
+    for other in SECTIONS:
+        if other != source.kind and getattr(source, other) is not None:
+            line = _line_of(lines, (other,)) or 1
+            raise SourceConfigError(
+                f"{path}:{line}: {other}: a `{other}:` section has no use in a {source.kind} source"
+            )
+    if source.kind == "feed" and source.feed and not source.feed.entries_are_postings and source.feed.detail is None:
+        line = _line_of(lines, ("feed",)) or kind_line
+        raise SourceConfigError(f"{path}:{line}: feed: needs `detail:` unless `entries_are_postings: true`")
     if not source.politeness.obey_robots and not source.politeness.robots_reason:
         line = _line_of(lines, ("politeness", "obey_robots")) or 1
         raise SourceConfigError(f"{path}:{line}: politeness.obey_robots: false needs politeness.robots_reason")
     source.path = path
+    _check_extras(source, path, lines)
     return source
+
+
+def _check_extras(source: Source, path: Path, lines: dict[tuple[Any, ...], int]) -> None:
+    """Keyword lists and the source's Python module must exist and load, else the file's line is named."""
+    from crawlers.hooks import load_hook
+    from crawlers.keywords import load_queries
+
+    if source.search is not None:
+        try:
+            load_queries(source)
+        except SourceConfigError as exc:
+            line = _line_of(lines, ("search", "keywords")) or 1
+            raise SourceConfigError(f"{path}:{line}: search.keywords: {exc}") from exc
+    if source.module is not None:
+        try:
+            load_hook(source)
+        except SourceConfigError as exc:
+            raise SourceConfigError(f"{path}:{_line_of(lines, ('module',)) or 1}: module: {exc}") from exc

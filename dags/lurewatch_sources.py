@@ -41,17 +41,18 @@ def build_dag(name: str, source_file: Path, schedule: str | None):  # type: igno
             # Keyed on the DAG run: a retried task rewrites the same run folder.
             return runner.crawl(str(source_file), run_id=f"{name}-{_safe(dag_run.run_id)}").run_id
 
+        # ("run_id" is a reserved name for task arguments: Airflow fills it from the context.)
         @task
-        def enrich(run_id: str) -> str:
+        def enrich(run: str) -> str:
             from lurewatch import runner
 
-            return runner.enrich(run_id).run_id
+            return runner.enrich(run).run_id
 
         @task
-        def index(run_id: str) -> str:
+        def index(run: str) -> str:
             from lurewatch import runner
 
-            return runner.index(run_id).run_id
+            return runner.index(run).run_id
 
         index(enrich(crawl()))
 

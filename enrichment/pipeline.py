@@ -1,19 +1,40 @@
-"""The enrichment chain: ``postings.jsonl`` in, ``findings.jsonl`` out, one posting at a time."""
+"""The enrichment chain: ``postings.jsonl`` in, ``findings.jsonl`` out, streamed, on one or more cores.
+
+normalize → extract → geolocate → score run per posting, in worker processes when ``workers`` > 1
+(chunks of lines, results in input order). Dedup runs in the parent, in input order, because it
+needs every earlier finding: it asks a ``CandidateStore`` (in memory by default; the index's when
+given) and fills ``cluster_id`` / ``duplicate_of``.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+import multiprocessing
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from enrichment.contacts import extract_contacts
-from enrichment.dedup import content_sha256
-from enrichment.normalize import detect_language, html_to_text
-from lurewatch.records import Finding, Posting, from_dict, to_json
+from enrichment.dedup import CandidateStore, MemoryCandidateStore, assign_cluster, content_sha256, dedup_keys
+from enrichment.links import registered_domain
+from enrichment.normalize import clean_text, detect_language, html_to_text
+from enrichment.salary import extract_salary
+from enrichment.score import score
+from enrichment.segment import segment
+from enrichment.wallets import extract_wallets
+from lurewatch.records import Finding, Posting, from_dict
 
 logger = logging.getLogger(__name__)
+
+CHUNK = 64  # postings per task sent to a worker
+PARALLEL_FROM_BYTES = 256 * 1024  # below this, starting worker processes costs more than it saves
+# Stand-ins the parent replaces once dedup has decided (saves re-serialising every finding).
+_CLUSTER_SLOT = '"cluster_id":"\\u0000","duplicate_of":"\\u0000"'
+STEPS = ("normalize", "extract", "geolocate", "score", "dedup_keys")
 
 
 @dataclass
@@ -21,68 +42,179 @@ class EnrichReport:
     postings: int = 0
     findings: int = 0
     rejected: dict[str, int] = field(default_factory=dict)
+    clusters: int = 0
+    duplicates: int = 0
+    step_seconds: dict[str, float] = field(default_factory=dict)  # CPU seconds, summed over processes
 
 
-def enrich_posting(posting: Posting) -> Finding:
-    """One Finding from one Posting."""
-    text = posting.text or html_to_text(posting.html)
-    title = posting.title.strip()
+def geolocate_finding(finding: Finding, body: str) -> None:
+    """GEOLOCATION CALL SITE: set ``locations``, ``geo``, ``country``, ``compound`` on ``finding``.
+
+    No-op until the geolocation step is wired here:
+    ``result = geolocate(body, finding.language, finding.contacts.phones, finding.contacts.domains,
+    [i.exif_gps for i in finding.images if i.exif_gps])`` then copy ``result``'s fields onto ``finding``.
+    """
+
+
+def enrich_posting(posting: Posting, timings: dict[str, float] | None = None) -> Finding:
+    """One Finding from one Posting (everything but dedup's cluster assignment)."""
+    clock = _Clock(timings)
+    text = clean_text(posting.text) if posting.text else html_to_text(posting.html)
+    title = clean_text(posting.title)
     body = text if text.startswith(title) else f"{title}\n{text}" if title else text
     language = posting.language_hint or detect_language(body)
-    digest = content_sha256(title, text)
-    return Finding(
-        posting_id=posting.posting_id,
-        source=posting.source,
-        source_kind=posting.source_kind,
-        url=posting.url,
-        canonical_url=posting.canonical_url,
-        fetched_at=posting.fetched_at,
-        run_id=posting.run_id,
-        posted_at=posting.posted_at,
-        first_seen=posting.first_seen or posting.fetched_at,
-        last_seen=posting.last_seen or posting.fetched_at,
-        seen_count=posting.seen_count,
-        title=title,
-        text=text,
-        language=language,
-        author=posting.author,
-        contacts=extract_contacts(body, language),
-        content_sha256=digest,
-        cluster_id=digest[:16],
-        images=posting.images,
+    clock.lap("normalize")
+    source_tld = registered_domain(posting.url).rsplit(".", 1)[-1] if posting.url else ""
+    finding = Finding(
+        posting_id=posting.posting_id, source=posting.source, source_kind=posting.source_kind, url=posting.url,
+        canonical_url=posting.canonical_url, fetched_at=posting.fetched_at, run_id=posting.run_id,
+        posted_at=posting.posted_at, first_seen=posting.first_seen or posting.fetched_at,
+        last_seen=posting.last_seen or posting.fetched_at, seen_count=posting.seen_count, title=title, text=text,
+        text_segmented=segment(body), language=language, author=posting.author,
+        contacts=extract_contacts(body, language, source_tld, " ".join(posting.fields.values())[:500]), wallets=extract_wallets(body),
+        salary=extract_salary(body), content_sha256=content_sha256(title, text), images=posting.images,
         evidence=posting.evidence,
-    )
+    )  # fmt: skip
+    clock.lap("extract")
+    geolocate_finding(finding, body)
+    clock.lap("geolocate")
+    score(finding, body)
+    clock.lap("score")
+    finding.minhash_bands = dedup_keys(title, text, finding.content_sha256, [i.phash for i in posting.images])
+    finding.cluster_id = finding.posting_id
+    clock.lap("dedup_keys")
+    return finding
+
+
+class _Clock:
+    """CPU seconds per step: on a shared machine, wall time would count other processes' turns."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings, self.last = timings, time.process_time()
+
+    def lap(self, step: str) -> None:
+        if self.timings is not None:
+            now = time.process_time()
+            self.timings[step] = self.timings.get(step, 0.0) + now - self.last
+            self.last = now
+
+
+def _enrich_lines(lines: list[tuple[int, str]]) -> tuple[list[tuple[Any, ...]], dict[str, float]]:
+    """Worker task: enrich a chunk of raw lines; each result is ("ok", ...) or ("bad", ...)."""
+    timings: dict[str, float] = {}
+    out: list[tuple[Any, ...]] = []
+    for number, line in lines:
+        try:
+            finding = enrich_posting(from_dict(Posting, json.loads(line)), timings)
+        except Exception as exc:  # noqa: BLE001 - one bad posting must not stop the run
+            out.append(("bad", number, type(exc).__name__, str(exc), line.rstrip("\n")))
+            continue
+        finding.cluster_id, finding.duplicate_of = "\0", "\0"
+        keys = finding.minhash_bands
+        line_out = json.dumps(_plain(finding), ensure_ascii=False, separators=(",", ":"))
+        out.append(("ok", number, finding.posting_id, finding.first_seen or "", keys, line_out))
+    return out, timings
+
+
+def _plain(value: Any) -> Any:
+    """``dataclasses.asdict`` without its deep copies (a third of serialising time); same JSON as ``to_json``."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: _plain(item) for name, item in value.__dict__.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
+def _chunks(src: Any, report: EnrichReport) -> Iterator[list[tuple[int, str]]]:
+    chunk: list[tuple[int, str]] = []
+    for number, line in enumerate(src, 1):
+        if not line.strip():
+            continue
+        report.postings += 1
+        chunk.append((number, line))
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def enrich_file(
-    postings: Path, findings: Path, rejects: Path, progress: Callable[[int], None] | None = None
+    postings: Path,
+    findings: Path,
+    rejects: Path,
+    progress: Callable[[int], None] | None = None,
+    workers: int = 1,
+    store: CandidateStore | None = None,
+    min_parallel_bytes: int = PARALLEL_FROM_BYTES,
 ) -> EnrichReport:
-    """Enrich every line of ``postings``; a line that cannot be read or enriched is kept aside in ``rejects``."""
-    report = EnrichReport()
+    """Enrich every line of ``postings``; a line that cannot be read or enriched is kept aside in ``rejects``.
+
+    ``workers`` > 1 runs the per-posting steps in that many processes, once the file is big enough
+    (``min_parallel_bytes``) to repay starting them.
+    """
+    if postings.exists() and postings.stat().st_size < min_parallel_bytes:
+        workers = 1
+    report = EnrichReport(step_seconds=dict.fromkeys([*STEPS, "dedup"], 0.0))
+    store = store if store is not None else MemoryCandidateStore()
     tmp = findings.with_suffix(".tmp")
-    with (
-        postings.open(encoding="utf-8", errors="replace") as src,
-        tmp.open("w", encoding="utf-8") as out,
-        rejects.open("w", encoding="utf-8") as bad,
-    ):
-        for number, line in enumerate(src, 1):
-            if not line.strip():
-                continue
-            report.postings += 1
-            try:
-                posting = from_dict(Posting, json.loads(line))
-                finding = enrich_posting(posting)
-            except Exception as exc:  # noqa: BLE001 - one bad posting must not stop the run
-                kind = type(exc).__name__
-                report.rejected[kind] = report.rejected.get(kind, 0) + 1
-                logger.warning("enrich rejected line=%d kind=%s error=%s", number, kind, exc)
-                bad.write(
-                    json.dumps({"line": number, "kind": kind, "error": str(exc), "raw": line.rstrip("\n")}) + "\n"
-                )
-                continue
-            out.write(to_json(finding) + "\n")
-            report.findings += 1
-            if progress:
-                progress(report.postings)
+    pool = multiprocessing.get_context("spawn").Pool(workers) if workers > 1 else None
+    try:
+        with (
+            postings.open(encoding="utf-8", errors="replace") as src,
+            tmp.open("w", encoding="utf-8") as out,
+            rejects.open("w", encoding="utf-8") as bad,
+        ):
+            chunks = _chunks(src, report)
+            results = _bounded_imap(pool, chunks, 4 * workers) if pool else map(_enrich_lines, chunks)
+            for rows, timings in results:
+                for step, seconds in timings.items():
+                    report.step_seconds[step] += seconds
+                started = time.process_time()
+                for row in rows:
+                    if row[0] == "bad":
+                        _reject(bad, report, *row[1:])
+                    else:
+                        _write(out, store, report, *row[2:])
+                report.step_seconds["dedup"] += time.process_time() - started
+                if progress:
+                    progress(report.findings + sum(report.rejected.values()))
+    finally:
+        if pool:
+            pool.close()
+            pool.join()
     tmp.replace(findings)
     return report
+
+
+def _bounded_imap(pool: Any, chunks: Iterator[list[tuple[int, str]]], in_flight: int) -> Iterator[Any]:
+    """Results of ``_enrich_lines`` in input order, with at most ``in_flight`` chunks queued.
+
+    ``Pool.imap`` reads its whole input ahead of a slower consumer; bounding the queue keeps memory flat.
+    """
+    pending: deque[Any] = deque()
+    for chunk in chunks:
+        pending.append(pool.apply_async(_enrich_lines, (chunk,)))
+        if len(pending) >= in_flight:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
+
+
+def _write(
+    out: Any, store: CandidateStore, report: EnrichReport, posting_id: str, first_seen: str, keys: list[str], line: str
+) -> None:
+    cluster_id, duplicate_of = assign_cluster(store, posting_id, first_seen, keys)
+    report.clusters += duplicate_of is None
+    report.duplicates += duplicate_of is not None
+    slot = f'"cluster_id":{json.dumps(cluster_id)},"duplicate_of":{json.dumps(duplicate_of)}'
+    out.write(line.replace(_CLUSTER_SLOT, slot, 1) + "\n")
+    report.findings += 1
+
+
+def _reject(bad: Any, report: EnrichReport, number: int, kind: str, error: str, raw: str) -> None:
+    report.rejected[kind] = report.rejected.get(kind, 0) + 1
+    logger.warning("enrich rejected line=%d kind=%s error=%s", number, kind, error)
+    bad.write(json.dumps({"line": number, "kind": kind, "error": error, "raw": raw}, ensure_ascii=False) + "\n")

@@ -20,6 +20,7 @@ from index.documents import document
 from index.es_query import compile_query, read_hit, read_response
 from index.mapping import FINDING_MAPPING, INDEX_SETTINGS, MAPPING_VERSION
 from index.query import Hit, Query, SearchResult, decode_cursor, encode_cursor
+from index.text import finding_words
 from lurewatch.errors import IndexUnavailable
 from lurewatch.records import Finding, from_dict
 from lurewatch.settings import Settings
@@ -85,7 +86,9 @@ class ElasticsearchIndex:
     def _actions(self, findings: Iterable[Finding], now: str) -> Iterator[dict[str, Any]]:
         for finding in findings:
             finding.indexed_at = now
-            yield {"_index": self.alias, "_id": finding.posting_id, "_source": document(finding)}
+            doc = document(finding)
+            doc["words"] = finding_words(finding.title, finding.text, finding.text_segmented)
+            yield {"_index": self.alias, "_id": finding.posting_id, "_source": doc}
 
     def _prefetched(self, actions: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """``actions`` built one chunk ahead in a thread, while the previous chunk waits on the server."""

@@ -10,14 +10,18 @@ from index.query import (
     HIGHLIGHT_POST,
     HIGHLIGHT_PRE,
     Hit,
+    Node,
+    Not,
     Query,
     SearchResult,
+    Term,
+    parse,
 )
+from index.text import tokens
 
-TEXT_FIELDS = ["title^2", "text", "text_segmented"]
 FACET_SIZE = 20
 GEOTILE_BUCKETS = 10000
-SOURCE_EXCLUDES = ["text", "text_segmented", "minhash_bands"]
+SOURCE_EXCLUDES = ["text", "text_segmented", "minhash_bands", "words"]
 SORTS: dict[str, list[Any]] = {
     "relevance": [{"_score": "desc"}, {"posting_id": "asc"}],
     "newest": [{"fetched_at": "desc"}, {"posting_id": "asc"}],
@@ -78,9 +82,8 @@ def compile_aggs(query: Query) -> dict[str, Any]:
 
 def compile_query(query: Query, after: list[Any] | None = None) -> dict[str, Any]:
     """The search request body for ``query`` (plain dicts, unit-tested without a server)."""
-    must: list[dict[str, Any]] = []
-    if not query.match_all:
-        must.append({"simple_query_string": {"query": query.text, "fields": TEXT_FIELDS, "default_operator": "and"}})
+    tree = None if query.match_all else parse(query.text)
+    must: list[dict[str, Any]] = [compile_text(tree)] if tree is not None else []
     body: dict[str, Any] = {
         "query": {"bool": {"must": must or [{"match_all": {}}], "filter": compile_filters(query)}},
         "size": query.size,
@@ -97,11 +100,39 @@ def compile_query(query: Query, after: list[Any] | None = None) -> dict[str, Any
         body["aggs"] = aggs
     if query.highlight and must:
         body["highlight"] = {
+            "require_field_match": False,  # the query targets ``words``; show the matches in title and text
             "pre_tags": [HIGHLIGHT_PRE],
             "post_tags": [HIGHLIGHT_POST],
             "fields": {"title": {"number_of_fragments": 0}, "text": {"fragment_size": 160, "number_of_fragments": 2}},
         }
     return body
+
+
+def _leaf(term: Term) -> dict[str, Any]:
+    words = tokens(term.text)
+    if not words:
+        return {"match_all": {}}
+    if term.kind == "phrase" and len(words) > 1:
+        return {"match_phrase": {"words": " ".join(words)}}
+    whole = words[:-1] if term.kind == "prefix" else words
+    clauses: list[dict[str, Any]] = []
+    if whole:
+        clauses.append({"match": {"words": {"query": " ".join(whole), "operator": "and"}}})
+    if term.kind == "prefix":
+        clauses.append({"prefix": {"words": words[-1]}})
+    return clauses[0] if len(clauses) == 1 else {"bool": {"must": clauses}}
+
+
+def compile_text(node: Node) -> dict[str, Any]:
+    """The parsed query text as a bool tree over the ``words`` field: the same words SQLite matches."""
+    if isinstance(node, Term):
+        return _leaf(node)
+    if isinstance(node, Not):
+        return {"bool": {"must_not": [compile_text(node.node)]}}
+    children = [compile_text(n) for n in node.nodes]
+    if node.op == "and":
+        return {"bool": {"must": children}}
+    return {"bool": {"should": children, "minimum_should_match": 1}}
 
 
 def read_hit(raw: dict[str, Any]) -> Hit:

@@ -30,6 +30,8 @@ MAPPING_VERSION = 1
 KEYWORD = {"type": "keyword"}
 DATE = {"type": "date"}
 TEXT = {"type": "text", "analyzer": "standard"}
+# The words are split and lower-cased already; the server's built-in whitespace analyzer keeps them as they are.
+WORDS = {"type": "text", "analyzer": "whitespace"}
 STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
 
 
@@ -52,6 +54,8 @@ FINDING_MAPPING: dict[str, Any] = {
         "title": {**TEXT, "fields": {"raw": {"type": "keyword", "ignore_above": 512}}},
         "text": TEXT,
         "text_segmented": TEXT,
+        # What queries match: the words of index/text.py, split on whitespace only (see that module).
+        "words": WORDS,
         "author": {"type": "keyword", "ignore_above": 512},
         "contacts": {
             "properties": _keywords(
@@ -104,4 +108,8 @@ FINDING_MAPPING: dict[str, Any] = {
     },
 }
 
-INDEX_SETTINGS: dict[str, Any] = {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"}
+INDEX_SETTINGS: dict[str, Any] = {
+    "number_of_shards": 1,
+    "number_of_replicas": 0,
+    "refresh_interval": "1s",
+}

@@ -27,7 +27,7 @@ from index.sqlite_query import (
     ranked_rows,
 )
 from index.sqlite_rows import SCHEMA, SCHEMA_VERSION, finding_row, finding_values
-from index.text import fragment, mark, spaced
+from index.text import finding_words, fragment, mark
 from lurewatch.errors import IndexUnavailable
 from lurewatch.records import Finding, from_dict
 
@@ -109,8 +109,8 @@ class SqliteIndex:
                     )
                 self.db.execute("DELETE FROM findings_fts WHERE rowid = ?", (rowid,))
                 self.db.execute(
-                    "INSERT INTO findings_fts (rowid, title, text, text_segmented) VALUES (?,?,?,?)",
-                    (rowid, spaced(f.title), spaced(f.text), spaced(f.text_segmented)),
+                    "INSERT INTO findings_fts (rowid, words) VALUES (?,?)",
+                    (rowid, finding_words(f.title, f.text, f.text_segmented)),
                 )
         return len(batch)
 

@@ -11,10 +11,9 @@ from typing import Any
 
 from index.geo import TILE_ZOOM, box_around
 from index.query import SINGLE_VALUED, Node, Not, Query, QueryError, Term, parse
-from index.text import words
+from index.text import tokens
 
 COLUMNS = {name: ("cluster_id" if name == "cluster" else name) for name in SINGLE_VALUED}
-TITLE_WEIGHT = 2.0
 GEO_SLACK = 1e-4  # the R*Tree stores 32-bit floats, rounded outwards; exact checks follow
 SORT_KEYS: dict[str, list[tuple[str, str]]] = {  # (expression in the ranked rows, direction)
     "relevance": [("score", "desc"), ("posting_id", "asc")],
@@ -99,7 +98,7 @@ def ranked_rows(compiled: Compiled, relevance: bool) -> tuple[str, list[Any]]:
         # A LEFT JOIN: a row can match the boolean query without any positive term (``a | -b``).
         # (No rowid constraint inside: FTS5 would run the MATCH once per listed rowid.)
         sql = f"""SELECT {columns}, COALESCE(r.score, 0.0) AS score FROM findings f
-                  LEFT JOIN (SELECT rowid, -bm25(findings_fts, {TITLE_WEIGHT}, 1.0, 1.0) AS score
+                  LEFT JOIN (SELECT rowid, -bm25(findings_fts) AS score
                              FROM findings_fts WHERE findings_fts MATCH ?) r ON r.rowid = f.id
                   WHERE {compiled.where}"""
         return sql, [compiled.rank, *compiled.params]
@@ -141,13 +140,13 @@ def geotile_exprs(zoom: int) -> tuple[str, str]:
 
 
 def _fts_leaf(term: Term) -> str:
-    """An FTS5 expression for one term, tokenised as Elasticsearch's standard analyzer would."""
-    tokens = words(term.text)
-    if not tokens:
+    """An FTS5 expression for one term, split into words as the index is (index/text.py)."""
+    found = tokens(term.text)
+    if not found:
         return ""
-    quoted = [f'"{t}"' for t in tokens]
+    quoted = [f'"{t}"' for t in found]
     if term.kind == "phrase":
-        return '"' + " ".join(tokens) + '"'
+        return '"' + " ".join(found) + '"'
     if term.kind == "prefix":
         quoted[-1] += "*"
     return " AND ".join(quoted) if len(quoted) > 1 else quoted[0]
@@ -194,7 +193,7 @@ def positive_tokens(query: Query) -> list[tuple[str, bool]]:
     def walk(n: Node | None, negated: bool) -> None:
         if isinstance(n, Term):
             if not negated:
-                found = words(n.text)
+                found = tokens(n.text)
                 tokens.extend((t, n.kind == "prefix" and i == len(found) - 1) for i, t in enumerate(found))
         elif isinstance(n, Not):
             walk(n.node, not negated)

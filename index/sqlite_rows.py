@@ -7,10 +7,11 @@ from typing import Any
 
 from index.geo import tile_of
 from index.query import CONTACT_FIELDS, to_epoch_ms
+from index.text import FTS5_TOKENIZER
 from lurewatch.records import Finding
 
-SCHEMA_VERSION = 2
-SCHEMA = """
+SCHEMA_VERSION = 3
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS findings (
     id INTEGER PRIMARY KEY,
     posting_id TEXT NOT NULL UNIQUE,
@@ -33,9 +34,8 @@ CREATE TABLE IF NOT EXISTS finding_values (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS finding_values_row ON finding_values (rowid, field);
 CREATE VIRTUAL TABLE IF NOT EXISTS findings_geo USING rtree(id, min_lon, max_lon, min_lat, max_lat);
-CREATE VIRTUAL TABLE IF NOT EXISTS findings_fts USING fts5(
-    title, text, text_segmented, tokenize = 'unicode61 remove_diacritics 0'
-);
+-- one column of words split by index/text.py, the same words Elasticsearch indexes in ``words``
+CREATE VIRTUAL TABLE IF NOT EXISTS findings_fts USING fts5(words, tokenize = "{FTS5_TOKENIZER}");
 """
 
 _CONTACT_LISTS = {

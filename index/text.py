@@ -1,33 +1,56 @@
-"""Tokens as Elasticsearch's standard analyzer sees them, so SQLite's FTS5 can match the same words."""
+"""One tokenizer for both engines: the words that SQLite's FTS5 and Elasticsearch both index and query.
+
+Elasticsearch's standard tokenizer and FTS5's unicode61 disagree at the edges (``t.me``, ``Telegram：x``,
+``8,000``, ``hr_team``, runs of ideographs), so neither engine tokenises crawled text itself: this module
+splits it, both engines index the resulting space-separated words (FTS5 as is, Elasticsearch with its
+built-in ``whitespace`` tokenizer and ``lowercase`` filter), and queries are split the same way.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-# The standard tokenizer emits each CJK ideograph and kana as a token of its own; FTS5's unicode61
-# would keep a run of them as one token. Spacing them out makes both engines see the same words.
-_IDEOGRAPH = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Letters, digits and underscore in any script (\w), plus every combining mark: Thai, Lao, Khmer and
+# Burmese words are written with marks that Python's \w and FTS5's unicode61 both treat as breaks.
+MARKS = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M"))
+_IDEOGRAPHS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_IDEOGRAPHS}]|(?:(?![{_IDEOGRAPHS}])[\w{re.escape(MARKS)}\u200c\u200d])+", re.UNICODE)
 
-
-def spaced(text: str) -> str:
-    """Text with ideographs separated by spaces, for FTS5 indexing."""
-    return _IDEOGRAPH.sub(r" \1 ", text)
-
-
-def words(text: str) -> list[str]:
-    """The lower-cased tokens of ``text`` as FTS5 will index them after ``spaced``."""
-    return [w.lower() for w in _WORD.findall(spaced(text))]
+# FTS5 must keep the same characters inside words (it splits on everything it deems neither letter nor digit).
+FTS5_TOKENIZER = "unicode61 remove_diacritics 0 tokenchars '_" + MARKS + "\u200c\u200d'"
 
 
-def mark(text: str, tokens: list[tuple[str, bool]], pre: str, post: str) -> str:
-    """``text`` with each occurrence of a token (``(word, is_prefix)``, lower-case) between ``pre`` and ``post``."""
-    if not tokens or not text:
+def tokens(text: str) -> list[str]:
+    """Lower-cased words: runs of word characters, and each ideograph or kana on its own."""
+    return [match.group(0).lower() for match in _TOKEN.finditer(text)]
+
+
+def indexed_words(*texts: str) -> str:
+    """What both engines index for these texts: their tokens separated by single spaces."""
+    return " ".join(token for text in texts for token in tokens(text))
+
+
+def finding_words(title: str, text: str, text_segmented: str) -> str:
+    """The one searchable field of a finding, in both engines.
+
+    The title comes twice: that is its boost, the same in both engines, so that both rank with plain
+    BM25 over identical words and their top hits agree.
+    """
+    return indexed_words(title, title, text, text_segmented)
+
+
+_IDEOGRAPH = re.compile(rf"[{_IDEOGRAPHS}]")
+
+
+def mark(text: str, words: list[tuple[str, bool]], pre: str, post: str) -> str:
+    """``text`` with each occurrence of a word (``(word, is_prefix)``, lower-case) between ``pre`` and ``post``."""
+    if not words or not text:
         return text
     parts = []
-    for token, prefix in sorted(set(tokens), key=lambda t: -len(t[0])):
-        body = re.escape(token)
-        if _IDEOGRAPH.fullmatch(token):
+    for word, prefix in sorted(set(words), key=lambda t: -len(t[0])):
+        body = re.escape(word)
+        if _IDEOGRAPH.fullmatch(word):
             parts.append(body)
         else:
             parts.append(rf"(?<!\w){body}\w*" if prefix else rf"(?<!\w){body}(?!\w)")

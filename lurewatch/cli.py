@@ -37,7 +37,8 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
 
 
 def _crawl(source: str, run_id: str | None = None, base_url: str | None = None) -> runner.Run:
-    with progress_bar("crawl") as update:
+    name = runner.load_source(runner.resolve_source(source)).name  # a bad file fails before the bar shows
+    with progress_bar(f"crawl {name}") as update:
         run = runner.crawl(
             source, run_id=run_id, base_url=base_url,
             progress=lambda p: update(p["postings"], f"{p['pages']} pages"),

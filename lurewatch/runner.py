@@ -154,10 +154,13 @@ def enrich(run_ref: str, progress: Callable[[int], None] | None = None, settings
     """Enrich a run's postings into ``findings.jsonl``."""
     from enrichment.pipeline import enrich_file
 
+    settings = settings or get_settings()
     run = open_run(run_ref, settings)
     if not run.postings.exists():
         raise RunNotFound(f"run {run.run_id} has no {POSTINGS}", hint="crawl first: `lurewatch crawl SOURCE`")
-    report = enrich_file(run.postings, run.findings, run.path / "enrich_rejects.jsonl", progress)
+    report = enrich_file(
+        run.postings, run.findings, run.path / "enrich_rejects.jsonl", progress, workers=settings.enrich_processes
+    )
     run.record("enrich", postings=report.postings, findings=report.findings, rejected=report.rejected)
     return run
 

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         description="default User-Agent of the crawlers",
     )
     log_level: str = Field("INFO", description="log level of crawls and the CLI")
+    enrich_workers: int = Field(0, ge=0, description="processes for enrichment (0: one per core)")
+
+    @property
+    def enrich_processes(self) -> int:
+        return self.enrich_workers or os.cpu_count() or 1
 
     @property
     def runs_dir(self) -> Path:

@@ -93,7 +93,9 @@ def es_settings(es_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
     from elasticsearch import Elasticsearch
 
     client = Elasticsearch(es_url)
-    client.indices.delete(index=f"{prefix}-*", ignore_unavailable=True, allow_no_indices=True)
+    # Deleting by wildcard is refused by default (action.destructive_requires_name): name each index.
+    for name in client.indices.get(index=f"{prefix}-*", allow_no_indices=True, expand_wildcards="all"):
+        client.indices.delete(index=name)
     client.close()
 
 

@@ -26,7 +26,7 @@ def test_source_typo_is_one_line_with_file_line_and_key(tmp_path: Path, settings
     result = lurewatch("crawl", "typo", settings=settings)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert lines[0] == f"error: {bad}:5: board.detial: unknown key (a typo?) (and 1 more)"
+    assert lines[0] == f"error: {bad}:5: board.detial: unknown key (did you mean 'detail'?) (and 1 more)"
     assert lines[1].startswith("hint: ")
 
 

@@ -47,12 +47,14 @@ def test_broken_pages_are_counted_and_kept_aside_with_their_url(demo_run_dir: Pa
     assert stats["finish_reason"] == "finished"
 
 
-def test_page_with_wrong_charset_is_repaired_not_lost(demo_run_dir: Path) -> None:
-    (bad,) = [r for r in _rejects(demo_run_dir) if r["kind"] == "bad_encoding"]
+def test_pages_with_wrong_charset_are_repaired_not_lost(demo_run_dir: Path) -> None:
+    bad = [r for r in _rejects(demo_run_dir) if r["kind"] == "bad_encoding"]
+    assert len(bad) == 2  # a Thai page in cp874 and a Chinese one in GBK, both sent as utf-8
     postings = {p.url: p for p in read_jsonl(demo_run_dir / "postings.jsonl", Posting)}
-    repaired = postings[bad["url"]]
-    assert "\ufffd" not in repaired.title and repaired.title
-    assert repaired.encoding and repaired.encoding != "utf-8"
+    for reject in bad:
+        repaired = postings[reject["url"]]
+        assert "\ufffd" not in repaired.title and repaired.title
+        assert repaired.encoding and repaired.encoding != "utf-8"
 
 
 def test_every_posting_points_at_its_warc_record(demo_run_dir: Path) -> None:

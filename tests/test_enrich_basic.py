@@ -65,3 +65,28 @@ def test_bad_line_is_kept_aside_and_the_rest_enriched(tmp_path: Path) -> None:
     (finding,) = read_jsonl(tmp_path / "findings.jsonl", Finding)
     assert finding.contacts.telegram == ["abc_def"] and finding.text == "Contact t.me/abc_def"
     assert len((tmp_path / "rejects.jsonl").read_text().splitlines()) == 2
+
+
+def test_bad_lines_are_kept_aside_by_worker_processes_too(tmp_path: Path) -> None:
+    postings = [
+        Posting(
+            posting_id=f"p{i}",
+            source="s",
+            source_kind="board",
+            url=f"http://x/{i}",
+            canonical_url=f"http://x/{i}",
+            fetched_at="2026-11-29T00:00:00+00:00",
+            run_id="r",
+            title=f"Job {i}",
+            html=f"<p>Ad number {i} for cooks</p>",
+        )  # fmt: skip
+        for i in range(150)
+    ]
+    lines = [to_json(p) for p in postings]
+    lines.insert(70, "{broken")
+    src = tmp_path / "postings.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    report = enrich_file(src, tmp_path / "findings.jsonl", tmp_path / "rejects.jsonl", workers=2, min_parallel_bytes=0)
+    assert (report.postings, report.findings, report.rejected) == (151, 150, {"JSONDecodeError": 1})
+    assert [f.posting_id for f in read_jsonl(tmp_path / "findings.jsonl", Finding)] == [p.posting_id for p in postings]
+    assert json.loads((tmp_path / "rejects.jsonl").read_text())["line"] == 71

@@ -83,9 +83,15 @@ def test_both_backends_find_the_same_findings(demo_run: str, settings: Settings,
             assert {h.posting_id for h in a.hits} == {h.posting_id for h in b.hits}, text
             assert a.total == b.total, text
             matched_any += a.total > 0
-            top_a = [h.posting_id for h in a.hits[:10]]
-            top_b = [h.posting_id for h in b.hits[:10]]
-            assert len(set(top_a) & set(top_b)) >= 0.5 * len(top_a), text
+            # Lucene stores document lengths coarsely, so its scores tie in groups where SQLite's do not:
+            # SQLite's top ten should come from Elasticsearch's top ten, ties included.
+            top_a = {h.posting_id for h in a.hits[:10]}
+            if len(b.hits) > 10:
+                cut = b.hits[9].score
+                top_b = {h.posting_id for h in b.hits if h.score >= cut * (1 - 1e-6)}
+            else:
+                top_b = {h.posting_id for h in b.hits}
+            assert len(top_a & top_b) >= 0.8 * len(top_a), text
         assert matched_any >= len(PARITY_QUERIES) - 2
     finally:
         sqlite.close()

@@ -8,7 +8,7 @@ from index.es_query import compile_query
 from index.geo import distance_m, tile_center, tile_of
 from index.query import BoolOp, Not, Query, QueryError, Term, decode_cursor, encode_cursor, parse
 from index.sqlite_query import keyset
-from index.text import words
+from index.text import indexed_words, tokens
 
 
 def test_words_default_to_and() -> None:
@@ -37,21 +37,22 @@ def test_unknown_filter_is_refused() -> None:
         Query("x", filters={"colour": ["red"]})
 
 
-def test_ideographs_are_single_tokens_like_the_standard_analyzer() -> None:
-    assert words("高薪招聘 Phnom-Penh") == ["高", "薪", "招", "聘", "phnom", "penh"]
+def test_one_tokenizer_splits_every_script_for_both_engines() -> None:
+    text = "Telegram：t.me/HR_team 高薪招聘 Phnom-Penh ฿30,000 เงินเดือนดี ក្រុមហ៊ុន lương"
+    assert tokens(text) == [
+        "telegram", "t", "me", "hr_team", "高", "薪", "招", "聘", "phnom", "penh", "30", "000",
+        "เงินเดือนดี", "ក្រុមហ៊ុន", "lương",
+    ]  # fmt: skip
+    assert indexed_words("A-b", "c") == "a b c"
 
 
-def test_compiles_to_simple_query_string_with_filters_and_facets() -> None:
-    body = compile_query(Query("visa", filters={"language": ["th", "km"]}, size=5))
-    assert body["query"]["bool"]["must"] == [
-        {
-            "simple_query_string": {
-                "query": "visa",
-                "fields": ["title^2", "text", "text_segmented"],
-                "default_operator": "and",
-            }
-        }
-    ]
+def test_compiles_text_to_a_bool_tree_over_the_words_field() -> None:
+    body = compile_query(Query('Visa -"night shift" | cook*', filters={"language": ["th", "km"]}, size=5))
+    visa = {"match": {"words": {"query": "visa", "operator": "and"}}}
+    night_shift = {"match_phrase": {"words": "night shift"}}
+    cook = {"prefix": {"words": "cook"}}
+    left = {"bool": {"must": [visa, {"bool": {"must_not": [night_shift]}}]}}
+    assert body["query"]["bool"]["must"] == [{"bool": {"should": [left, cook], "minimum_should_match": 1}}]
     assert body["query"]["bool"]["filter"] == [{"terms": {"language": ["th", "km"]}}]
     assert set(body["aggs"]) == {"facet_source", "facet_language", "facet_country"}
     assert body["size"] == 5 and body["track_total_hits"] is True

@@ -52,7 +52,7 @@ def test_typo_in_nested_key_names_file_line_and_key(tmp_path: Path) -> None:
     with pytest.raises(SourceConfigError) as err:
         load_source(path)
     message = str(err.value)
-    assert message.startswith(f"{path}:8: board.list.nxt_page: unknown key")
+    assert message == f"{path}:8: board.list.nxt_page: unknown key (did you mean 'next_page'?)"
     assert "\n" not in message
 
 

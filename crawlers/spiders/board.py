@@ -1,142 +1,127 @@
-"""The ``board`` spider: list pages → detail pages, following pagination, driven by a source YAML."""
+"""The ``board`` spider: list pages → detail pages, following every kind of pagination, driven by a source YAML."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import TextResponse
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
-from twisted.python.failure import Failure
+from w3lib.url import add_or_replace_parameter
 
-from crawlers.extract import decode_page, select_text
-from crawlers.rejects import RejectLog
-from lurewatch.records import Evidence, Posting
+from crawlers.extract import select_text
+from crawlers.spiders.base import SourceSpider
+from lurewatch.records import Posting
 
 if TYPE_CHECKING:
-    from parsel import Selector
-    from scrapy.crawler import Crawler
-
-    from crawlers.source import Source
-
-POSTING_ATTRS = {"title", "native_id", "posted_at", "author"}
+    from crawlers.source import DetailPage, ListPage, Source
 
 
-class BoardSpider(scrapy.Spider):
-    """Crawls a job board: list pages (with pagination) and the detail page of every posting."""
+class DetailReader(SourceSpider):
+    """Reads a posting's detail page with the YAML's ``detail`` selectors (or the source's module)."""
 
-    name = "board"
+    detail: DetailPage | None = None
 
     def __init__(self, source: Source, run_id: str, **kwargs: Any) -> None:
-        super().__init__(name=source.name, **kwargs)
-        assert source.board is not None
-        self.source = source
-        self.board = source.board
-        self.run_id = run_id
-        self.detail_match = re.compile(self.board.detail.match) if self.board.detail.match else None
-        self.rejects: RejectLog
+        super().__init__(source, run_id, **kwargs)
+        self.detail_match = re.compile(self.detail.match) if self.detail and self.detail.match else None
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> BoardSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        run_dir = Path(crawler.settings["LUREWATCH_RUN_DIR"])
-        spider.rejects = RejectLog(run_dir / "rejects.jsonl", crawler)
-        return spider
-
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        for url in self.source.absolute_start_urls():
-            yield scrapy.Request(url, callback=self.parse_list, errback=self.on_error)
-
-    def parse_list(self, response: scrapy.http.Response) -> Iterator[scrapy.Request]:
-        page = self._page(response, "list")
-        if page is None:
-            return
-        self.crawler.stats.inc_value("lurewatch/pages/list")
-        for href in page.css(self.board.list.detail_links).getall():
-            url = response.urljoin(href.strip())
-            if self.detail_match and not self.detail_match.search(url):
-                continue
-            yield scrapy.Request(url, callback=self.parse_detail, errback=self.on_error)
-        if self.board.list.next_page:
-            for href in page.css(self.board.list.next_page).getall():
-                yield scrapy.Request(response.urljoin(href.strip()), callback=self.parse_list, errback=self.on_error)
+    def wants_detail(self, url: str) -> bool:
+        return self.detail_match is None or bool(self.detail_match.search(url))
 
     def parse_detail(self, response: scrapy.http.Response) -> Iterator[Posting]:
-        page = self._page(response, "detail")
+        if self.hook is not None:
+            if response.status < 400:
+                yield from self.hook_postings(response)
+            else:
+                self.page(response, "detail")
+            return
+        page = self.page(response, "detail")
         if page is None:
             return
+        if self.detail is None:
+            self.rejects.add("no_detail_selectors", response.url, "the source has no `detail:` selectors")
+            return
         self.crawler.stats.inc_value("lurewatch/pages/detail")
-        detail = self.board.detail
-        region = page.css(detail.container) if detail.container else page.css("body") or [page]
+        region = page.css(self.detail.container) if self.detail.container else page.css("body") or [page]
         if not region:
-            self.rejects.add("no_container", response.url, f"selector {detail.container!r} matched nothing")
+            self.rejects.add("no_container", response.url, f"selector {self.detail.container!r} matched nothing")
             return
         values: dict[str, str] = {}
         image_urls: list[str] = []
-        for name, expr in detail.fields.items():
+        for name, expr in self.detail.fields.items():
             found = select_text(page, expr)
             if name == "images":
                 image_urls = [response.urljoin(v) for v in found]
             elif found:
                 values[name] = " | ".join(found)
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        native_id = values.pop("native_id", "")
-        yield Posting(
-            posting_id="",  # filled by CanonicalizePipeline
-            source=self.source.name,
-            source_kind=self.source.source_kind,
-            url=response.url,
-            canonical_url="",
-            fetched_at=now,
-            run_id=self.run_id,
+        if "lurewatch_query" in response.meta:
+            values["search_query"] = response.meta["lurewatch_query"]
+        yield self.posting(
+            response,
             title=values.pop("title", ""),
             html=region[0].get(),
             posted_at=values.pop("posted_at", None),
             author=values.pop("author", ""),
-            native_id=native_id,
-            language_hint=self.source.language_hint,
+            native_id=values.pop("native_id", ""),
             fields=values,
             image_urls=image_urls,
-            http_status=response.status,
-            encoding=response.meta.get("lurewatch_encoding", ""),
-            first_seen=now,
-            last_seen=now,
-            evidence=Evidence(**response.meta.get("evidence", {})),
         )
 
-    def _page(self, response: scrapy.http.Response, role: str) -> Selector | None:
-        """The parsed page, or None after counting why it cannot be used."""
-        if response.status >= 400:
-            kind = "http_5xx" if response.status >= 500 else "http_4xx"
-            self.rejects.add(kind, response.url, f"HTTP {response.status} on a {role} page")
-            return None
-        if not isinstance(response, TextResponse):
-            self.rejects.add("not_html", response.url, f"{role} page is not text")
-            return None
-        page, encoding, repaired = decode_page(response)
-        response.meta["lurewatch_encoding"] = encoding
-        if repaired:
-            self.rejects.add(
-                "bad_encoding", response.url, f"declared {response.encoding}, read as {encoding}", kept=True
-            )
-        return page
 
-    def on_error(self, failure: Failure) -> None:
-        request = failure.request  # type: ignore[attr-defined]
-        if failure.check(IgnoreRequest):
-            self.crawler.stats.inc_value("lurewatch/ignored_requests")
+class BoardSpider(DetailReader):
+    """Crawls a job board: list pages (next links, page numbers, 'load more', offsets) and every detail page."""
+
+    name = "board"
+
+    def __init__(self, source: Source, run_id: str, **kwargs: Any) -> None:
+        section = getattr(source, source.kind)
+        self.listing: ListPage = section.list
+        self.detail = section.detail
+        super().__init__(source, run_id, **kwargs)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.source.absolute_start_urls():
+            yield self.list_request(url)
+
+    def list_request(self, url: str, **meta: Any) -> scrapy.Request:
+        """The first list page of a start URL (or of a search query)."""
+        offset = self.listing.offset
+        if offset is not None:
+            meta["lurewatch_offset"] = offset.start
+            url = add_or_replace_parameter(url, offset.param, str(offset.start))
+        return self.request(url, self.parse_list, "list", lurewatch_list_page=1, **meta)
+
+    def parse_list(self, response: scrapy.http.Response) -> Iterator[scrapy.Request]:
+        page = self.page(response, "list")
+        if page is None:
             return
-        if failure.check(TimeoutError, TCPTimedOutError):
-            kind = "timeout"
-        elif failure.check(DNSLookupError):
-            kind = "dns"
-        elif "maxsize" in str(failure.value).lower() or "larger than" in str(failure.value).lower():
-            kind = "too_large"
-        else:
-            kind = "network"
-        self.rejects.add(kind, request.url, f"{failure.type.__name__}: {failure.value}")
+        self.crawler.stats.inc_value("lurewatch/pages/list")
+        carried = {k: v for k, v in response.meta.items() if k == "lurewatch_query"}
+        links = 0
+        for href in page.css(self.listing.detail_links).getall():
+            url = response.urljoin(href.strip())
+            if self.wants_detail(url):
+                links += 1
+                yield self.request(url, self.parse_detail, "detail", **carried)
+        # Each list page is one step further from its start; max_pages bounds lists that never end.
+        number = response.meta.get("lurewatch_list_page", 1)
+        if number >= self.listing.max_pages:
+            self.crawler.stats.inc_value("lurewatch/list/stopped_at_max_pages")
+            return
+        if self.listing.next_page:
+            for href in page.css(self.listing.next_page).getall():
+                url = response.urljoin(href.strip())
+                yield self.request(url, self.parse_list, "list", lurewatch_list_page=number + 1, **carried)
+        offset = self.listing.offset
+        # With offsets, a page without postings is the end of the list.
+        if offset is not None and links:
+            value = response.meta.get("lurewatch_offset", offset.start) + offset.step
+            yield self.request(
+                add_or_replace_parameter(response.url, offset.param, str(value)),
+                self.parse_list,
+                "list",
+                lurewatch_offset=value,
+                lurewatch_list_page=number + 1,
+                **carried,
+            )

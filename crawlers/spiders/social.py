@@ -1,0 +1,149 @@
+"""The ``social`` spider: pages that only render with JavaScript, in Chromium, scrolled, screenshotted."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+from scrapy import signals
+from scrapy.settings import BaseSettings
+
+from crawlers.browser import BrowserCapture, browser_settings, scroll_until_done
+from crawlers.extract import select_text
+from crawlers.spiders.base import SourceSpider
+from crawlers.spiders.channel import TITLE_CHARS, message_text
+from lurewatch.records import Posting
+from lurewatch.settings import get_settings
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from crawlers.source import Source
+
+POSTING_ATTRS = {"title", "posted_at", "author", "native_id"}
+
+
+class SocialSpider(SourceSpider):
+    """Renders each start page in Chromium, scrolls until no new posts load, keeps a screenshot, reads posts."""
+
+    name = "social"
+
+    def __init__(self, source: Source, run_id: str, **kwargs: Any) -> None:
+        super().__init__(source, run_id, **kwargs)
+        assert source.social is not None
+        self.social = source.social
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SocialSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.capture = BrowserCapture(spider.run_dir / "browser.warc.gz")
+        crawler.signals.connect(spider.close_capture, signal=signals.spider_closed)
+        return spider  # type: ignore[return-value]
+
+    def close_capture(self) -> None:
+        self.crawler.stats.set_value("lurewatch/social/browser_records", self.capture.kept)
+        if self.capture.failed:
+            self.crawler.stats.set_value("lurewatch/social/browser_records_lost", self.capture.failed)
+        self.capture.close()
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        for key, value in browser_settings(get_settings().chromium).items():
+            settings.set(key, value, priority="spider")
+
+    def page_methods(self) -> list[Any]:
+        """What Chromium does on each page before Scrapy sees it: wait, scroll to the end, take the screenshot."""
+        from scrapy_playwright.page import PageMethod
+
+        methods = []
+        if self.social.wait_for:
+            methods.append(PageMethod("wait_for_selector", self.social.wait_for))
+        methods.append(
+            PageMethod(scroll_until_done, self.social.post, self.social.max_scrolls, self.social.scroll_wait)
+        )
+        if self.social.screenshot:
+            methods.append(PageMethod("screenshot", full_page=True, type="png"))
+        return methods
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.source.absolute_start_urls():
+            yield self.request(
+                url,
+                self.parse_page,
+                "list",
+                playwright=True,
+                # New PageMethod objects per page: each keeps its own result (the screenshot bytes).
+                playwright_page_methods=self.page_methods(),
+                playwright_page_event_handlers={"response": self.capture.on_response},
+            )
+
+    def keep_evidence(self, response: scrapy.http.Response) -> dict[str, Any]:
+        """Writes the screenshot and the rendered HTML next to the WARC; returns the evidence with their paths."""
+        evidence = dict(response.meta.get("evidence", {}))
+        run_dir: Path = self.run_dir
+        html_sha = hashlib.sha256(response.body).hexdigest()
+        rendered = run_dir / "rendered" / f"{html_sha}.html"
+        rendered.parent.mkdir(exist_ok=True)
+        rendered.write_bytes(response.body)
+        evidence["rendered_html"] = rendered.relative_to(run_dir).as_posix()
+        methods = response.meta.get("playwright_page_methods") or []
+        shot = methods[-1].result if self.social.screenshot and methods else None
+        if isinstance(shot, bytes):
+            png = run_dir / "screenshots" / f"{hashlib.sha256(shot).hexdigest()}.png"
+            png.parent.mkdir(exist_ok=True)
+            png.write_bytes(shot)
+            evidence["screenshot"] = png.relative_to(run_dir).as_posix()
+        for method in methods:
+            if isinstance(method.result, dict) and "scrolls" in method.result:
+                self.crawler.stats.inc_value("lurewatch/social/scrolls", method.result["scrolls"])
+        return evidence
+
+    def parse_page(self, response: scrapy.http.Response) -> Iterator[Posting]:
+        page = self.page(response, "list")
+        if page is None:
+            return
+        self.crawler.stats.inc_value("lurewatch/pages/social")
+        response.meta["evidence"] = self.keep_evidence(response)
+        seen: set[str] = set()
+        found = page.css(self.social.post)
+        if not found:
+            # The page rendered but nothing matched: the site changed or the selector is wrong. Keep it visible.
+            self.rejects.add("no_posts", response.url, f"post selector {self.social.post!r} matched nothing")
+        for index, post in enumerate(found):
+            values: dict[str, Any] = {}
+            extra: dict[str, str] = {}
+            image_urls: list[str] = []
+            url = ""
+            for name, expr in self.social.fields.items():
+                if name == "text":
+                    values["text"] = "\n".join(message_text(html) for html in post.css(expr).getall()).strip()
+                    continue
+                found = select_text(post, expr)
+                if name == "images":
+                    image_urls = [response.urljoin(v) for v in found]
+                elif name == "link":
+                    url = response.urljoin(found[0]) if found else ""
+                elif name in POSTING_ATTRS and found:
+                    values[name] = found[0]
+                elif found:
+                    extra[name] = " | ".join(found)
+            key = values.get("native_id") or url or str(index)
+            if key in seen:
+                self.crawler.stats.inc_value("lurewatch/social/repeated_posts")
+                continue
+            seen.add(key)
+            text = values.get("text", "")
+            values.setdefault("title", text.splitlines()[0][:TITLE_CHARS] if text else "")
+            self.crawler.stats.inc_value("lurewatch/social/posts")
+            yield self.posting(
+                response,
+                url=url or f"{response.url}#{key}",
+                html=post.get(),
+                fields=extra,
+                image_urls=image_urls,
+                **values,
+            )

@@ -1,0 +1,97 @@
+"""A quiet stdlib HTTP server on 127.0.0.1 (port 0 by default) that keeps an access log for assertions."""
+
+from __future__ import annotations
+
+import struct
+import threading
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, unquote, urlsplit
+
+Reply = tuple[int, str, bytes]
+Route = Callable[[str, dict[str, str]], Reply]
+
+ROBOTS = b"User-agent: *\nDisallow: /private/\n"
+HTML = "text/html; charset=utf-8"
+
+
+@dataclass
+class Site:
+    """A running fixture site: its base URL and every request path it received (raw, percent-encoded)."""
+
+    base_url: str
+    requests: list[str] = field(default_factory=list)
+
+    def hits(self, prefix: str) -> list[str]:
+        return [path for path in self.requests if path.startswith(prefix)]
+
+
+def html(body: str, status: int = 200) -> Reply:
+    return status, HTML, body.encode("utf-8")
+
+
+def not_found() -> Reply:
+    return html("<!doctype html><title>Not found</title><h1>Not found</h1>", 404)
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A small solid-colour PNG, so image URLs on the fixture sites answer with real images."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def image_reply(name: str) -> Reply:
+    seed = zlib.crc32(name.encode())
+    return 200, "image/png", png(32, 24, (seed & 255, (seed >> 8) & 255, (seed >> 16) & 255))
+
+
+@contextmanager
+def serve(route: Route, port: int = 0) -> Iterator[Site]:
+    """Serve ``route(path, query)`` until the block ends; ``/robots.txt`` allows all but ``/private/``."""
+    site = Site("")
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 (stdlib name)
+            with lock:
+                site.requests.append(self.path)
+            parts = urlsplit(self.path)
+            query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+            path = unquote(parts.path)
+            if path == "/robots.txt":
+                status, ctype, body = 200, "text/plain", ROBOTS
+            else:
+                try:
+                    status, ctype, body = route(path, query)
+                except Exception as exc:  # a bug in a fixture must show up as a 500, not a hung test
+                    status, ctype, body = 500, "text/plain", f"fixture error: {exc!r}".encode()
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # quiet: the access log is site.requests
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    site.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, name="fixture-site", daemon=True)
+    thread.start()
+    try:
+        yield site
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
