@@ -188,13 +188,13 @@ def _ranking(node: Node) -> str | None:
 def positive_tokens(query: Query) -> list[tuple[str, bool]]:
     """The words a match may show, as ``(token, is_prefix)``: every token of the terms not under a NOT."""
     tree = None if query.match_all else parse(query.text)
-    tokens: list[tuple[str, bool]] = []
+    shown: list[tuple[str, bool]] = []
 
     def walk(n: Node | None, negated: bool) -> None:
         if isinstance(n, Term):
             if not negated:
                 found = tokens(n.text)
-                tokens.extend((t, n.kind == "prefix" and i == len(found) - 1) for i, t in enumerate(found))
+                shown.extend((t, n.kind == "prefix" and i == len(found) - 1) for i, t in enumerate(found))
         elif isinstance(n, Not):
             walk(n.node, not negated)
         elif n is not None:
@@ -202,4 +202,4 @@ def positive_tokens(query: Query) -> list[tuple[str, bool]]:
                 walk(child, negated)
 
     walk(tree, False)
-    return tokens
+    return shown
