@@ -6,8 +6,9 @@ Finding field needs an entry here, and a bump of ``MAPPING_VERSION`` when an exi
 
 | field | type | used for |
 |---|---|---|
-| ``title`` | text (standard) + ``title.raw`` keyword | full text (boosted ×2), exact title |
-| ``text``, ``text_segmented`` | text (standard) | full text; ``text_segmented`` holds Thai/Khmer/Lao/Burmese split into words |
+| ``words`` | text (whitespace) | what queries match: title twice, text and segmented text, split by ``index/text.py`` exactly as SQLite's FTS5 column is |
+| ``title`` | text (standard) + ``title.raw`` keyword | highlighting, exact title |
+| ``text``, ``text_segmented`` | text (standard) | highlighting; ``text_segmented`` holds Thai/Khmer/Lao/Burmese split into words |
 | ``posting_id``, ``source``, ``source_kind``, ``language``, ``country``, ``compound``, ``cluster_id`` | keyword | filters, facets, tie-breaking sort (``posting_id``) |
 | ``contacts.{phones,emails,telegram,whatsapp,line,wechat,signal,urls,domains}`` | keyword | pivots and filters |
 | ``wallets.{chain,address}``, ``images.{sha256,phash}``, ``minhash_bands`` | keyword | pivots; near-duplicate candidates |
