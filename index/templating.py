@@ -29,6 +29,11 @@ INDICATOR_LABELS = {
 def highlighted(text: str | None) -> Markup:
     """Escape ``text``, then turn the backend's match markers into ``<mark>``."""
     safe = str(escape(text or ""))
+    pre, post = safe.find(HIGHLIGHT_PRE), safe.find(HIGHLIGHT_POST)
+    if post >= 0 and (pre < 0 or post < pre):
+        safe = HIGHLIGHT_PRE + safe  # a fragment that starts inside a match
+    if safe.count(HIGHLIGHT_PRE) > safe.count(HIGHLIGHT_POST):
+        safe += HIGHLIGHT_POST
     return Markup(safe.replace(HIGHLIGHT_PRE, "<mark>").replace(HIGHLIGHT_POST, "</mark>"))
 
 

@@ -148,3 +148,11 @@ def test_screenshot_is_served_from_the_data_folder_only(settings: Settings, read
         assert client.get(f"/findings/{escape.posting_id}/screenshot").status_code == 404
         assert "No screenshot was captured" in client.get(f"/findings/{escape.posting_id}").text
     store.close()
+
+
+def test_highlight_markers_become_balanced_marks_around_escaped_text() -> None:
+    from index.templating import highlighted
+
+    assert highlighted("a \x02<b>\x03 c") == "a <mark>&lt;b&gt;</mark> c"
+    assert highlighted("高\x03\x02薪\x03 x") == "<mark>高</mark><mark>薪</mark> x"
+    assert highlighted("cut \x02off") == "cut <mark>off</mark>"
