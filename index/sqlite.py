@@ -129,7 +129,10 @@ class SqliteIndex:
         else:
             # The matches are computed once, with the columns aggregations need; count, page and facets read them.
             self.db.execute("DROP TABLE IF EXISTS temp.matched")
-            self.db.execute(f"CREATE TEMP TABLE matched AS SELECT {MATCHED_COLUMNS} FROM findings f "
+            # id is the primary key: facets on multi-valued fields join finding_values to it.
+            self.db.execute("CREATE TEMP TABLE matched (id INTEGER PRIMARY KEY, source, source_kind, language, "
+                            "country, compound, cluster_id, fetched_ms, tile_x, tile_y)")  # fmt: skip
+            self.db.execute(f"INSERT INTO temp.matched SELECT {MATCHED_COLUMNS} FROM findings f "
                             f"WHERE {compiled.where}", compiled.params)  # fmt: skip
             rows_where, source = Compiled(MATCHED, [], compiled.rank), "temp.matched f"
             total = self.db.execute("SELECT COUNT(*) FROM temp.matched").fetchone()[0]
