@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from index.query import Query, SearchResult
+    from index.query import Hit, Query, SearchResult
     from lurewatch.records import Finding
     from lurewatch.settings import Settings
 
@@ -36,6 +36,9 @@ class Index(Protocol):
 
     def search(self, query: Query) -> SearchResult:
         """Findings matching ``query``, with facet counts."""
+
+    def iterate(self, query: Query) -> Iterator[Hit]:
+        """Every hit of ``query`` in sort order, streamed page by page (point in time / keyset)."""
 
     def count(self) -> int:
         """Number of findings stored."""

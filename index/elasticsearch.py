@@ -1,7 +1,14 @@
-"""The Elasticsearch backend: an alias over a versioned index, bulk upserts, search with facets."""
+"""The Elasticsearch backend: an alias over a versioned index, bulk upserts, search with aggregations.
+
+Writes go to the alias ``<prefix>-findings``, which points at one versioned index
+``<prefix>-findings-v<MAPPING_VERSION>`` (see ``index/mapping.py`` for the mapping and
+``index/es_admin.py`` for setting up and migrating). Deep pages use ``search_after`` with a point in time.
+"""
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -9,15 +16,37 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
 from index.base import WriteReport
+from index.documents import document
+from index.es_query import compile_query, read_hit, read_response
 from index.mapping import FINDING_MAPPING, INDEX_SETTINGS, MAPPING_VERSION
-from index.query import Hit, Node, Not, Query, SearchResult, Term, parse
-from index.text import finding_words, tokens
+from index.query import Hit, Query, SearchResult, decode_cursor, encode_cursor
+from index.text import finding_words
 from lurewatch.errors import IndexUnavailable
-from lurewatch.records import Finding, from_dict, to_dict
+from lurewatch.records import Finding, from_dict
 from lurewatch.settings import Settings
 
-BULK_CHUNK = 500
+BULK_CHUNK = 1000
 BULK_RETRIES = 5
+PIT_KEEP_ALIVE = "5m"
+
+
+def client_from_settings(settings: Settings) -> Elasticsearch:
+    """A client for one or several hosts, with API key or basic auth, a CA bundle and timeouts."""
+    hosts = [h.strip() for h in settings.es_url.split(",") if h.strip()]
+    options: dict[str, Any] = {
+        "request_timeout": settings.es_timeout,
+        "retry_on_timeout": True,
+        "max_retries": settings.es_max_retries,
+    }
+    if settings.es_api_key:
+        options["api_key"] = settings.es_api_key
+    elif settings.es_username:
+        options["basic_auth"] = (settings.es_username, settings.es_password or "")
+    if settings.es_ca_certs:
+        options["ca_certs"] = str(settings.es_ca_certs)
+    if not settings.es_verify_certs:
+        options["verify_certs"] = False
+    return Elasticsearch(hosts, **options)
 
 
 class ElasticsearchIndex:
@@ -32,13 +61,7 @@ class ElasticsearchIndex:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticsearchIndex:
-        hosts = [h.strip() for h in settings.es_url.split(",") if h.strip()]
-        options: dict[str, Any] = {"request_timeout": settings.es_timeout, "retry_on_timeout": True, "max_retries": 3}
-        if settings.es_api_key:
-            options["api_key"] = settings.es_api_key
-        if settings.es_ca_certs:
-            options["ca_certs"] = str(settings.es_ca_certs)
-        return cls(Elasticsearch(hosts, **options), settings.es_index_prefix)
+        return cls(client_from_settings(settings), settings.es_index_prefix)
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -47,6 +70,7 @@ class ElasticsearchIndex:
             raise IndexUnavailable(f"Elasticsearch did not answer ({what}): {exc}") from exc
 
     def setup(self) -> None:
+        """Create the versioned index and point the alias at it, unless the alias exists; safe to re-run."""
         if self._call("check alias", self.client.indices.exists_alias, name=self.alias):
             return
         if not self._call("check index", self.client.indices.exists, index=self.versioned):
@@ -62,9 +86,41 @@ class ElasticsearchIndex:
     def _actions(self, findings: Iterable[Finding], now: str) -> Iterator[dict[str, Any]]:
         for finding in findings:
             finding.indexed_at = now
-            doc = to_dict(finding)
+            doc = document(finding)
             doc["words"] = finding_words(finding.title, finding.text, finding.text_segmented)
-            yield {"_op_type": "index", "_index": self.alias, "_id": finding.posting_id, "_source": doc}
+            yield {"_index": self.alias, "_id": finding.posting_id, "_source": doc}
+
+    def _prefetched(self, actions: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """``actions`` built one chunk ahead in a thread, while the previous chunk waits on the server."""
+        buffer: queue.Queue[Any] = queue.Queue(maxsize=BULK_CHUNK)
+        done = object()
+        stop = threading.Event()
+
+        def produce() -> None:
+            try:
+                for action in actions:
+                    while not stop.is_set():
+                        try:
+                            buffer.put(action, timeout=0.1)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+                buffer.put(done)
+            except BaseException as exc:  # handed to the consumer, raised there
+                buffer.put(exc)
+
+        worker = threading.Thread(target=produce, name="lurewatch-bulk-actions", daemon=True)
+        worker.start()
+        try:
+            while (item := buffer.get()) is not done:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            worker.join()
 
     def upsert(self, findings: Iterable[Finding]) -> WriteReport:
         report = WriteReport()
@@ -72,7 +128,7 @@ class ElasticsearchIndex:
         try:
             for ok, item in helpers.streaming_bulk(
                 self.client,
-                self._actions(findings, now),
+                self._prefetched(self._actions(findings, now)),
                 chunk_size=BULK_CHUNK,
                 max_retries=BULK_RETRIES,
                 initial_backoff=1,
@@ -108,71 +164,56 @@ class ElasticsearchIndex:
         return int(self._call("count", self.client.count, index=self.alias)["count"])
 
     def search(self, query: Query) -> SearchResult:
-        body = compile_query(query)
-        response = self._call("search", self.client.search, index=self.alias, **body)
-        hits = [
-            Hit(
-                posting_id=h["_id"],
-                title=h["_source"].get("title", ""),
-                url=h["_source"].get("url", ""),
-                score=float(h["_score"] or 0.0),
-                source=h["_source"].get("source", ""),
-                language=h["_source"].get("language", ""),
-                country=h["_source"].get("country"),
-                risk_score=h["_source"].get("risk_score", 0),
-                fetched_at=h["_source"].get("fetched_at", ""),
-            )
-            for h in response["hits"]["hits"]
-        ]
-        facets = {
-            name: [(b["key"], b["doc_count"]) for b in agg["buckets"]]
-            for name, agg in response.get("aggregations", {}).items()
-        }
-        return SearchResult(total=response["hits"]["total"]["value"], hits=hits, facets=facets)
+        """One page. Page one searches the alias; following pages (``cursor``) share one point in time."""
+        if not query.cursor:
+            response = self._call("search", self.client.search, index=self.alias, **compile_query(query))
+            result = read_response(response)
+            if result.hits and len(result.hits) == query.size and result.total > query.offset + query.size:
+                result.next_cursor = encode_cursor(result.hits[-1].sort)
+            return result
+        after, pit = decode_cursor(query.cursor)
+        pit = pit or self._open_pit()
+        body = compile_query(query, after=after)
+        response = self._call("search", self.client.search, pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE}, **body)
+        result = read_response(response)
+        pit = response.get("pit_id", pit)
+        if result.hits and len(result.hits) == query.size:
+            result.next_cursor = encode_cursor(result.hits[-1].sort, pit)
+        else:
+            self._close_pit(pit)
+        return result
+
+    def iterate(self, query: Query) -> Iterator[Hit]:
+        """Every hit of ``query`` in sort order, page by page on one point in time (for exports)."""
+        pit = self._open_pit()
+        after: list[Any] | None = None
+        page = Query(**{**query.__dict__, "facets": (), "histogram": None, "geotile": None, "offset": 0})
+        page.cursor = None
+        try:
+            while True:
+                body = compile_query(page, after=after)
+                body["track_total_hits"] = False
+                response = self._call(
+                    "search", self.client.search, pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE}, **body
+                )
+                pit = response.get("pit_id", pit)
+                raw = response["hits"]["hits"]
+                yield from (read_hit(h) for h in raw)
+                if len(raw) < page.size:
+                    return
+                after = raw[-1]["sort"]
+        finally:
+            self._close_pit(pit)
+
+    def _open_pit(self) -> str:
+        return str(self._call("open point in time", self.client.open_point_in_time, index=self.alias,
+                              keep_alive=PIT_KEEP_ALIVE)["id"])  # fmt: skip
+
+    def _close_pit(self, pit: str) -> None:
+        try:
+            self.client.close_point_in_time(id=pit)
+        except (ApiError, TransportError):
+            pass  # it expires by itself
 
     def close(self) -> None:
         self.client.close()
-
-
-def compile_query(query: Query) -> dict[str, Any]:
-    """The search request body for ``query`` (plain dicts, unit-tested without a server)."""
-    tree = None if query.match_all else parse(query.text)
-    must: list[dict[str, Any]] = [compile_text(tree)] if tree is not None else []
-    filters = [{"terms": {name: values}} for name, values in query.filters.items()]
-    sort: list[Any] = ["_score", {"posting_id": "asc"}] if must else [{"fetched_at": "desc"}, {"posting_id": "asc"}]
-    return {
-        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filters}},
-        "size": query.size,
-        "from": query.offset,
-        "sort": sort,
-        "track_total_hits": True,
-        "aggs": {name: {"terms": {"field": name, "size": 20}} for name in query.facets},
-        "source_excludes": ["text", "text_segmented", "minhash_bands", "words"],
-    }
-
-
-def _leaf(term: Term) -> dict[str, Any]:
-    words = tokens(term.text)
-    if not words:
-        return {"match_all": {}}
-    if term.kind == "phrase" and len(words) > 1:
-        return {"match_phrase": {"words": " ".join(words)}}
-    whole = words[:-1] if term.kind == "prefix" else words
-    clauses: list[dict[str, Any]] = []
-    if whole:
-        clauses.append({"match": {"words": {"query": " ".join(whole), "operator": "and"}}})
-    if term.kind == "prefix":
-        clauses.append({"prefix": {"words": words[-1]}})
-    return clauses[0] if len(clauses) == 1 else {"bool": {"must": clauses}}
-
-
-def compile_text(node: Node) -> dict[str, Any]:
-    """The parsed query text as a bool tree over the ``words`` field: the same words SQLite matches."""
-    if isinstance(node, Term):
-        return _leaf(node)
-    if isinstance(node, Not):
-        return {"bool": {"must_not": [compile_text(node.node)]}}
-    children = [compile_text(n) for n in node.nodes]
-    if node.op == "and":
-        return {"bool": {"must": children}}
-    return {"bool": {"should": children, "minimum_should_match": 1}}

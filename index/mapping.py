@@ -1,4 +1,26 @@
-"""The Elasticsearch mapping of a Finding: explicit, strict, and versioned behind an alias."""
+"""The Elasticsearch mapping of a Finding: explicit, strict, and versioned behind an alias.
+
+Index ``<prefix>-findings-v<MAPPING_VERSION>``, alias ``<prefix>-findings`` (all reads and writes use the
+alias; ``lurewatch index-admin migrate`` copies into a new index and moves it). ``dynamic: strict``: a new
+Finding field needs an entry here, and a bump of ``MAPPING_VERSION`` when an existing field changes type.
+
+| field | type | used for |
+|---|---|---|
+| ``words`` | text (whitespace) | what queries match: title twice, text and segmented text, split by ``index/text.py`` exactly as SQLite's FTS5 column is |
+| ``title`` | text (standard) + ``title.raw`` keyword | highlighting, exact title |
+| ``text``, ``text_segmented`` | text (standard) | highlighting; ``text_segmented`` holds Thai/Khmer/Lao/Burmese split into words |
+| ``posting_id``, ``source``, ``source_kind``, ``language``, ``country``, ``compound``, ``cluster_id`` | keyword | filters, facets, tie-breaking sort (``posting_id``) |
+| ``contacts.{phones,emails,telegram,whatsapp,line,wechat,signal,urls,domains}`` | keyword | pivots and filters |
+| ``wallets.{chain,address}``, ``images.{sha256,phash}``, ``minhash_bands`` | keyword | pivots; near-duplicate candidates |
+| ``indicators.code`` / ``.weight`` / ``.evidence`` | keyword / float / stored text | filters, facets; evidence shown, not searched |
+| ``risk_score`` | integer | range filter, sort |
+| ``fetched_at``, ``posted_at``, ``first_seen``, ``last_seen``, ``indexed_at`` | date | range filter, sort, histogram |
+| ``geo`` | geo_point | bounding box, distance, geotile grid |
+| ``locations.*`` | keyword / double / float | location names (filter ``location``), coordinates shown |
+| ``salary.*`` | double / keyword | shown; range filters later |
+| ``evidence.*`` | keyword / long | where the WARC record and screenshot are |
+| ``url``, ``canonical_url``, ``author``, ``run_id``, ``content_sha256`` | keyword | exact lookups |
+"""
 
 from __future__ import annotations
 

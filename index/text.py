@@ -38,3 +38,32 @@ def finding_words(title: str, text: str, text_segmented: str) -> str:
     BM25 over identical words and their top hits agree.
     """
     return indexed_words(title, title, text, text_segmented)
+
+
+_IDEOGRAPH = re.compile(rf"[{_IDEOGRAPHS}]")
+
+
+def mark(text: str, words: list[tuple[str, bool]], pre: str, post: str) -> str:
+    """``text`` with each occurrence of a word (``(word, is_prefix)``, lower-case) between ``pre`` and ``post``."""
+    if not words or not text:
+        return text
+    parts = []
+    for word, prefix in sorted(set(words), key=lambda t: -len(t[0])):
+        body = re.escape(word)
+        if _IDEOGRAPH.fullmatch(word):
+            parts.append(body)
+        else:
+            parts.append(rf"(?<!\w){body}\w*" if prefix else rf"(?<!\w){body}(?!\w)")
+    return re.sub("|".join(parts), lambda m: f"{pre}{m.group(0)}{post}", text, flags=re.IGNORECASE)
+
+
+def fragment(marked: str, pre: str, post: str, width: int = 160) -> str:
+    """About ``width`` characters of ``marked`` around its first match, with ellipses where cut."""
+    first = marked.find(pre)
+    if first < 0 or len(marked) <= width:
+        return marked
+    start = max(0, first - width // 3)
+    end = min(len(marked), start + width)
+    while end < len(marked) and marked.count(pre, start, end) != marked.count(post, start, end):
+        end += 1  # never cut inside a marked word
+    return ("…" if start else "") + marked[start:end] + ("…" if end < len(marked) else "")

@@ -282,6 +282,17 @@ def geoparse(
     console.print(f"geoparsed [bold]{done}[/] documents; rejected: {len(bad) or 'none'}")
 
 
+def _add_search_commands() -> None:
+    from lurewatch import cli_search
+
+    app.command()(cli_search.serve)
+    app.add_typer(cli_search.keys_app, name="keys")
+    app.add_typer(cli_search.admin_app, name="index-admin")
+
+
+_add_search_commands()
+
+
 def main() -> None:
     """Entry point: click reports usage errors; LureWatch errors become one line plus a hint."""
     try:

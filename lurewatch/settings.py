@@ -28,6 +28,15 @@ class Settings(BaseSettings):
     es_index_prefix: str = Field("lurewatch", description="prefix of the index aliases")
     es_timeout: float = Field(30.0, description="Elasticsearch request timeout in seconds")
     es_ca_certs: Path | None = Field(None, description="CA bundle for an HTTPS Elasticsearch")
+    es_username: str | None = Field(None, description="Elasticsearch basic-auth user (when no API key is set)")
+    es_password: str | None = Field(None, description="Elasticsearch basic-auth password (never logged)")
+    es_verify_certs: bool = Field(True, description="verify the Elasticsearch TLS certificate")
+    es_max_retries: int = Field(3, description="retries of a failed Elasticsearch request")
+    serve_host: str = Field("127.0.0.1", description="address `lurewatch serve` listens on")
+    serve_port: int = Field(8765, description="port `lurewatch serve` listens on")
+    keys_file: Path | None = Field(None, description="hashed API keys (default: DATA_DIR/api_keys.json)")
+    audit_log: Path | None = Field(None, description="search audit log, JSON lines (default: DATA_DIR/audit.jsonl)")
+    cookie_secure: bool = Field(False, description="mark the web UI's session cookie Secure (set behind HTTPS)")
     chromium: Path = Field(Path("/usr/bin/chromium"), description="Chromium executable for JavaScript-only sources")
     user_agent: str = Field(
         "LureWatch/0.1 (+https://github.com/lurewatch/lurewatch; research crawler)",
@@ -51,6 +60,14 @@ class Settings(BaseSettings):
     @property
     def sqlite_file(self) -> Path:
         return self.sqlite_path or self.data_dir / "index.sqlite"
+
+    @property
+    def keys_path(self) -> Path:
+        return self.keys_file or self.data_dir / "api_keys.json"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.audit_log or self.data_dir / "audit.jsonl"
 
 
 @lru_cache(maxsize=1)
