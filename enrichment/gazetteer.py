@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 CITY, SUBREGION, REGION, COUNTRY, CONTINENT = "city", "subregion", "region", "country", "continent"
-INDEX_VERSION = 11
+INDEX_VERSION = 12
 _lock = threading.Lock()
 _loaded: list[Gazetteer] = []  # one per process: the data is the same whichever folder caches it
 
