@@ -29,6 +29,8 @@ REGION_CONTEXT = 1.5
 SIGNAL_CONTEXT = 1.0
 NEAR_KM = 150.0  # a town this close to another town named in the text is probably the one meant
 NEAR_BONUS = 1.5
+PAIR_BONUS = 2.0  # "Town, Region": each name narrows down the other
+HOLDERS = (COUNTRY, REGION, SUBREGION)
 
 
 @lru_cache(maxsize=1)
@@ -78,8 +80,24 @@ def name_score(place: Place, key: str) -> float:
     return OWN_NAME + (1.5 if place.kind == CITY and place.population >= PROMINENT else 0.0)
 
 
-def pick_best(candidates, keys, score, anchors: dict[str, Place]) -> dict[str, tuple[Place, float, float]]:
-    """Best place per name, its score and its margin over the runner-up; ``anchors`` add the nearness bonus."""
+def inside(small: Place, big: Place) -> bool:
+    """``small`` lies in ``big`` (its country, its region) or near it."""
+    if small.country != big.country or small.idx == big.idx:
+        return False
+    if big.kind == COUNTRY or (big.kind == REGION and small.admin1 == big.admin1):
+        return True
+    return distance_km(small.lat, small.lon, big.lat, big.lon) <= NEAR_KM
+
+
+def pick_best(
+    candidates,
+    keys,
+    score,
+    anchors: dict[str, Place],
+    pairs: dict[str, set[tuple[str, bool]]] = {},  # noqa: B006
+) -> dict[str, tuple[Place, float, float]]:
+    """Best place per name, its score and its margin over the runner-up; ``anchors`` add the nearness bonus,
+    ``pairs`` ("Clacton, Essex") the bonus for a place that lies in, or holds, one its partner may be."""
     best: dict[str, tuple[Place, float, float]] = {}
     for key, places in candidates.items():
         if not places or key not in keys:
@@ -91,6 +109,15 @@ def pick_best(candidates, keys, score, anchors: dict[str, Place]) -> dict[str, t
             if others and many and place.kind in (CITY, SUBREGION):
                 if any(distance_km(place.lat, place.lon, a.lat, a.lon) <= NEAR_KM for a in others):
                     s += NEAR_BONUS
+            for k, holder in pairs.get(key, ()):  # holder: the "Region" of "Town, Region"
+                if holder:
+                    qs = candidates.get(k, ()) if place.kind in HOLDERS else ()
+                    fits = any(inside(q, place) for q in qs)
+                else:
+                    fits = any(inside(place, q) for q in candidates.get(k, ()) if q.kind in HOLDERS)
+                if many and fits:
+                    s += PAIR_BONUS
+                    break
             return s
 
         scored = sorted(((total(p), p) for p in places), key=lambda sp: -sp[0])
@@ -176,6 +203,7 @@ def resolve(
     options: Options,
     blocked: list[tuple[int, int, str]] = (),
     proper: set[int] | None = None,
+    text: str = "",
 ) -> list[Resolved]:
     """The accepted place mentions of one document, each resolved to a place or a compound."""
     candidates: dict[str, list[Place]] = {}
@@ -229,11 +257,18 @@ def resolve(
         return s
 
     chosen_keys = {m.key for m in chosen}
-    best = pick_best(candidates, chosen_keys, score, anchors={})
+    pairs: dict[str, set[tuple[str, bool]]] = defaultdict(set)
+    for i, (a, b) in enumerate(zip(chosen, chosen[1:], strict=False)):
+        after = chosen[i + 2].start if i + 2 < len(chosen) else b.end
+        listed = (i and text[chosen[i - 1].end : a.start] == ", ") or text[b.end : after] == ", "
+        if text[a.end : b.start] == ", " and a.key != b.key and not listed:  # not a list "A, B, C"
+            pairs[a.key].add((b.key, False))
+            pairs[b.key].add((a.key, True))
+    best = pick_best(candidates, chosen_keys, score, anchors={}, pairs=pairs)
     # Second pass: towns near the other towns of the text win ("Edmonton" next to "Enfield" is in London).
     anchors = {k: v[0] for k, v in best.items() if k in chosen_keys and v[0].kind in (CITY, SUBREGION)}
     if len(anchors) > 1:
-        best = pick_best(candidates, chosen_keys, score, anchors)
+        best = pick_best(candidates, chosen_keys, score, anchors, pairs)
 
     accepted: set[str] = set()
     persons = [(a, b) for a, b, label in blocked if label == "PERSON"]
@@ -266,6 +301,8 @@ def resolve(
     for m in chosen:
         if m.key in accepted and m.key in best:
             place, s, margin = best[m.key]
+            if m.key in demonym_of and demonym_of[m.key] in gazetteer.countries:
+                place = gazetteer.countries[demonym_of[m.key]]  # "Canadian" is Canada, not Canadian, Texas
             base = {"ner": 0.85, "script": 0.8, "scan": 0.7, "demonym": 0.6}[m.finder]
             confidence = round(base * (0.6 + 0.4 * min(1.0, margin / 2.0)), 3)
             resolved.append(Resolved(m.start, m.end, m.text, place, None, m.finder, confidence))

@@ -54,7 +54,9 @@ def geoparse(
         places, blocked, proper = ner_mentions(text)
         mentions = places + mentions
     options = Options(ner_used=ner, demonym_spans=demonym_spans)
-    return resolve(mentions, find_compounds(text), gazetteer, signal_countries or Counter(), options, blocked, proper)
+    return resolve(
+        mentions, find_compounds(text), gazetteer, signal_countries or Counter(), options, blocked, proper, text
+    )
 
 
 def geolocate(
