@@ -207,6 +207,7 @@ def build_index() -> dict[str, Any]:
             )  # fmt: skip
     index = builder.result()
     index["demonyms"] = demonyms(extra)
+    index["continent_demonyms"] = {name_key(w): name for w, name in extra["continent_demonyms"].items()}
     return index
 
 

@@ -3,8 +3,14 @@
 Each name is resolved once per document. Its candidates are scored by size (population, or the number of
 towns of a region) plus document context: countries and first-level regions named elsewhere in the text
 (never counting the name's own mentions), nationality words, and countries given by phones or domains.
-A name found only by the gazetteer scan must clear a higher bar (sentence-initial, common-word, shouting
-and person/organisation positions raise it); once a name is accepted, all its mentions are.
+A name found only by the gazetteer scan must clear a higher bar (``geo_doubts``); once a name is accepted,
+all its mentions are. A second pass favours towns near the text's other towns, and in "Town, Region"
+(not a list "A, B, C") each name favours the candidates that lie in, or hold, one of the other's.
+
+Which rules came from reading errors on annotated news (``bench/geoparse_eval.py``): the nearness bonus
+("Edmonton" beside "Enfield"), the "Town, Region" pairs (and their list exception: "Norway, Sweden" lists
+had turned countries into towns), nationality words resolving to their country ("Canadian" is not
+Canadian, Texas), and the weights. None looks up a document or names a benchmark place.
 """
 
 from __future__ import annotations
@@ -12,16 +18,12 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
 
 from enrichment.gazetteer import CITY, CONTINENT, COUNTRY, REGION, SUBREGION, Gazetteer, Place, distance_km, name_key
 from enrichment.geo_compounds import Compound, CompoundMention
+from enrichment.geo_doubts import Options, count_doubts
 from enrichment.geo_spans import Mention
 
-PLACE_NAMES_FILE = Path(__file__).parent / "data" / "place_names.yml"
 ACCEPT = 2.4  # score a scan-only name needs
 PENALTY = 1.5  # added to ACCEPT per reason for doubt
 COUNTRY_CONTEXT = 2.5
@@ -31,13 +33,7 @@ NEAR_KM = 150.0  # a town this close to another town named in the text is probab
 NEAR_BONUS = 1.5
 PAIR_BONUS = 2.0  # "Town, Region": each name narrows down the other
 HOLDERS = (COUNTRY, REGION, SUBREGION)
-
-
-@lru_cache(maxsize=1)
-def common_words() -> frozenset[str]:
-    """Capitalised English words that are also town names (place_names.yml)."""
-    raw = yaml.safe_load(PLACE_NAMES_FILE.read_text(encoding="utf-8"))
-    return frozenset(name_key(w) for w in raw["common_words"])
+STRONG = 4.0  # context enough to discount NER calling a town a person (see count_doubts)
 
 
 @dataclass
@@ -55,12 +51,6 @@ class Resolved:
     @property
     def country(self) -> str | None:
         return self.compound.country if self.compound else (self.place.country if self.place else None)
-
-
-@dataclass
-class Options:
-    ner_used: bool = False
-    demonym_spans: bool = False  # report nationality words as place mentions (some corpora annotate them)
 
 
 PROMINENT = 1_000_000  # towns this big (and capitals) are what their bare name usually means
@@ -150,51 +140,6 @@ def choose_spans(mentions: list[Mention], compounds: list[CompoundMention], cand
     return sorted(chosen, key=lambda m: m.start)
 
 
-def count_doubts(
-    m: Mention,
-    place: Place,
-    supported: bool,
-    named_person: bool,
-    blocked: list[tuple[int, int, str]],
-    options: Options,
-    proper: set[int] | None,
-) -> int:
-    """Reasons to doubt that a gazetteer hit is a place; each one raises the score it needs."""
-    doubts = 0
-    town = place.kind not in (COUNTRY, CONTINENT, REGION)
-    single = " " not in m.text
-    if m.key in common_words():
-        doubts += 3 if not supported else 2
-    inside = [label for a, b, label in blocked if a <= m.start < b]
-    if town and named_person:
-        doubts += 2  # a person's name somewhere in the document (NER says so, or "Mr X", "X said")
-    if town and len(m.text) <= 2:
-        doubts += 3  # "Ba", "We": two letters are rarely a town's name as written
-    if m.shouting:
-        doubts += 1
-    if len(m.text) <= 3 and m.text.isupper() and (m.shouting or m.in_run):
-        doubts += 4  # "CONTACT US NOW", "Contact US": the pronoun, not the country
-    if town and m.sentence_start and single:
-        doubts += 1
-    if town and m.in_run and m.finder == "scan":
-        doubts += 1
-    if m.after_title:
-        doubts += 3
-    if inside:
-        doubts += 2 if town and "PERSON" in inside else 1 if town else 0
-    elif options.ner_used and town and single and m.finder == "scan":
-        doubts += 1  # NER saw no place here
-    if proper is not None and m.finder == "scan" and m.start not in proper and not m.text.isupper():
-        doubts += 1
-    if m.finder == "script" and place.kind == CITY and place.population < 15000 and not supported:
-        doubts += 1
-    if m.finder == "script" and len(m.text) <= 3 and m.text[0] < "\u3000" and not supported:
-        doubts += 1  # a short Thai/Lao/Khmer/Burmese name is often an ordinary word (Han names are short)
-    if m.after_preposition:
-        doubts -= 1
-    return max(doubts, 0)
-
-
 def resolve(
     mentions: list[Mention],
     compounds: list[CompoundMention],
@@ -216,6 +161,8 @@ def resolve(
                 demonym_of[m.key] = cc
                 if cc in gazetteer.countries and m.finder == "demonym":
                     candidates[m.key] = [gazetteer.countries[cc]]
+            elif m.finder == "demonym" and (continent := gazetteer.demonym_continent(m.text)):
+                candidates[m.key] = [continent]  # "European": Europe, reported only where demonyms are
     chosen = choose_spans(mentions, compounds, candidates)
     # Context that each name gives: countries and regions, per name so a name never supports itself.
     country_by_key: dict[str, Counter[str]] = defaultdict(Counter)
@@ -293,7 +240,9 @@ def resolve(
                 accepted.add(m.key)
             continue
         supported = s - size_score(place) - name_score(place, m.key) >= 2.0
-        doubts = count_doubts(m, place, supported, m.key in person_keys, blocked, options, proper)
+        strong = s - size_score(place) - name_score(place, m.key) >= STRONG  # its country and region named
+        strong = strong and sum(p.country == place.country for p in candidates[m.key]) == 1  # not "Clinton"
+        doubts = count_doubts(m, place, supported, m.key in person_keys, blocked, options, proper, strong)
         if s >= ACCEPT + PENALTY * doubts:
             accepted.add(m.key)
 
