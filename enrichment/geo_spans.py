@@ -93,7 +93,9 @@ def scan_latin(text: str, gazetteer: Gazetteer) -> list[Mention]:
                 and gazetteer.has(name_key(surface + "."))
             ):
                 end, surface = end + 1, surface + "."  # AP-style abbreviations: "Ky.", "Ont."
-            if gazetteer.has(name_key(surface)) or (n == 1 and gazetteer.demonym_country(surface)):
+            if gazetteer.has(name_key(surface)) or (
+                n == 1 and (gazetteer.demonym_country(surface) or gazetteer.demonym_continent(surface))
+            ):
                 finder = "scan" if gazetteer.has(name_key(surface)) else "demonym"
                 shouting = surface.isupper() and len(surface) > 1 and _neighbours_shout(tokens, i, n)
                 mentions.append(

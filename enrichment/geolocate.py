@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from enrichment.gazetteer import CITY, COUNTRY, REGION, SUBREGION, Gazetteer, distance_km, load_gazetteer
 from enrichment.geo_compounds import find_compounds
-from enrichment.geo_resolve import Options, Resolved, resolve
+from enrichment.geo_doubts import Options
+from enrichment.geo_resolve import Resolved, resolve
 from enrichment.geo_signals import domain_country, phone_country, valid_point
 from enrichment.geo_spans import ner_mentions, scan_latin, scan_local_scripts
 from lurewatch.records import Location
@@ -54,7 +55,9 @@ def geoparse(
         places, blocked, proper = ner_mentions(text)
         mentions = places + mentions
     options = Options(ner_used=ner, demonym_spans=demonym_spans)
-    return resolve(mentions, find_compounds(text), gazetteer, signal_countries or Counter(), options, blocked, proper)
+    return resolve(
+        mentions, find_compounds(text), gazetteer, signal_countries or Counter(), options, blocked, proper, text
+    )
 
 
 def geolocate(

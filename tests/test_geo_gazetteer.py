@@ -82,6 +82,28 @@ def test_nationality_words_give_context_but_are_not_places_by_default(gazetteer:
     assert [(m.text, m.country) for m in mentions] == [("Turkish", "TR"), ("Ankara", "TR")]
 
 
+def test_countries_sit_at_geonames_own_points(gazetteer: Gazetteer) -> None:
+    import yaml
+
+    points = yaml.safe_load((ROOT / "enrichment" / "data" / "country_points.yml").read_text(encoding="utf-8"))
+    assert len(points) > 190
+    for iso, (lat, lon) in points.items():
+        if iso in gazetteer.countries:
+            country = gazetteer.countries[iso]
+            assert (country.lat, country.lon) == (float(lat), float(lon)), iso
+
+
+def test_town_region_pairs_and_nationality_words(gazetteer: Gazetteer) -> None:
+    dover = {m.text: m.country for m in geoparse("They met in Dover, Kent.")}
+    assert dover == {"Dover": "GB", "Kent": "GB"}  # each name narrows the other down
+    listed = geoparse("Flights to Norway, Sweden, Denmark and Finland resumed.")
+    assert {m.place.kind for m in listed} == {COUNTRY}  # a list is not "Town, Region"
+    text = "The Canadian dollar fell against European currencies."
+    assert geoparse(text) == []
+    found = [(m.text, m.place.name, m.place.kind) for m in geoparse(text, demonym_spans=True)]
+    assert found == [("Canadian", "Canada", COUNTRY), ("European", "Europe", "continent")]
+
+
 @pytest.mark.slow
 def test_ner_finds_places_the_scan_cannot_judge(gazetteer: Gazetteer) -> None:
     text = "Flooding hit Springfield on Monday; officials in Illinois said Springfield's schools would close."
