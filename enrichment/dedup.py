@@ -177,7 +177,9 @@ def assign_cluster(store: CandidateStore, posting_id: str, first_seen: str, keys
     matches = [c for c in store.candidates(keys) if c.posting_id != posting_id and is_duplicate(keys, c.keys, mine)]
     if matches:
         founder = min(matches, key=lambda c: (c.first_seen, c.posting_id))
-        cluster_id, duplicate_of = founder.cluster_id, founder.cluster_id
+        cluster_id = founder.cluster_id
+        # Enriched again, a cluster's first member meets its own reposts: it stays their founder.
+        duplicate_of = cluster_id if cluster_id != posting_id else None
     else:
         cluster_id, duplicate_of = posting_id, None
     store.add(Candidate(posting_id, cluster_id, first_seen, tuple(keys)))

@@ -20,6 +20,22 @@ class WriteReport:
     rejected: list[dict[str, str]] = field(default_factory=list)
 
 
+@dataclass
+class BandMatch:
+    """An indexed finding that shares near-duplicate lookup keys (``minhash_bands``) with a new one."""
+
+    posting_id: str
+    cluster_id: str
+    first_seen: str
+    keys: list[str]
+    shared: int
+
+
+# Keys that start with "t" carry title values for verification; they are never looked up.
+def lookup_keys(keys: Iterable[str]) -> list[str]:
+    return [key for key in keys if key and key[0] != "t"]
+
+
 class Index(Protocol):
     """Findings storage with search. Every write is an upsert by ``posting_id``."""
 
@@ -42,6 +58,9 @@ class Index(Protocol):
 
     def count(self) -> int:
         """Number of findings stored."""
+
+    def candidates(self, keys: list[str], limit: int) -> list[BandMatch]:
+        """Up to ``limit`` findings sharing lookup keys with ``keys``, those sharing most (then earliest) first."""
 
     def close(self) -> None:
         """Release connections."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
-from index.base import WriteReport
+from index.base import BandMatch, WriteReport, lookup_keys
 from index.documents import document
 from index.es_query import compile_query, read_hit, read_response
 from index.mapping import FINDING_MAPPING, INDEX_SETTINGS, MAPPING_VERSION
@@ -159,6 +159,32 @@ class ElasticsearchIndex:
         except TransportError as exc:
             raise IndexUnavailable(f"Elasticsearch did not answer (get): {exc}") from exc
         return from_dict(Finding, doc["_source"])
+
+    def candidates(self, keys: list[str], limit: int) -> list[BandMatch]:
+        wanted = lookup_keys(keys)
+        if not wanted:
+            return []
+        # Each shared key scores 1, so the score counts the keys a finding shares.
+        should = [{"constant_score": {"filter": {"term": {"minhash_bands": key}}, "boost": 1.0}} for key in wanted]
+        response = self._call(
+            "near-duplicate candidates",
+            self.client.search,
+            index=self.alias,
+            query={"bool": {"should": should, "minimum_should_match": 1}},
+            size=limit,
+            sort=["_score", {"first_seen": "asc"}, {"posting_id": "asc"}],
+            source_includes=["posting_id", "cluster_id", "first_seen", "minhash_bands"],
+        )
+        return [
+            BandMatch(
+                h["_id"],
+                h["_source"].get("cluster_id") or h["_id"],
+                h["_source"].get("first_seen") or "",
+                h["_source"].get("minhash_bands", []),
+                round(h["_score"] or 0),
+            )  # fmt: skip
+            for h in response["hits"]["hits"]
+        ]
 
     def count(self) -> int:
         return int(self._call("count", self.client.count, index=self.alias)["count"])

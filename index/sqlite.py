@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from index.base import WriteReport
+from index.base import BandMatch, WriteReport, lookup_keys
 from index.documents import document
 from index.geo import distance_m
 from index.query import HIGHLIGHT_POST, HIGHLIGHT_PRE, Hit, Query, SearchResult, decode_cursor, encode_cursor
@@ -113,6 +113,23 @@ class SqliteIndex:
                     (rowid, finding_words(f.title, f.text, f.text_segmented)),
                 )
         return len(batch)
+
+    def candidates(self, keys: list[str], limit: int) -> list[BandMatch]:
+        wanted = lookup_keys(keys)
+        if not wanted:
+            return []
+        rows = self.db.execute(
+            f"""SELECT f.posting_id, f.cluster_id, f.first_seen, f.doc, shared.n
+                FROM (SELECT rowid, COUNT(*) AS n FROM finding_values
+                      WHERE field = 'band' AND value IN ({",".join("?" * len(wanted))}) GROUP BY rowid) AS shared
+                JOIN findings f ON f.id = shared.rowid
+                ORDER BY shared.n DESC, f.first_seen, f.posting_id LIMIT ?""",
+            [*wanted, limit],
+        ).fetchall()
+        return [
+            BandMatch(pid, cluster or pid, first_seen or "", json.loads(doc).get("minhash_bands", []), n)
+            for pid, cluster, first_seen, doc, n in rows
+        ]
 
     def get(self, posting_id: str) -> Finding | None:
         row = self.db.execute("SELECT doc FROM findings WHERE posting_id = ?", (posting_id,)).fetchone()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from index.base import lookup_keys
 from index.geo import tile_of
 from index.query import CONTACT_FIELDS, to_epoch_ms
 from index.text import FTS5_TOKENIZER
 from lurewatch.records import Finding
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS findings (
     id INTEGER PRIMARY KEY,
@@ -76,3 +77,5 @@ def finding_values(f: Finding) -> Iterator[tuple[str, str]]:
             yield "phash", image.phash
     for location in f.locations:
         yield "location", location.name
+    for key in lookup_keys(f.minhash_bands):
+        yield "band", key

@@ -7,6 +7,7 @@ Every step can be re-run: outputs are rewritten and index writes are upserts by 
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import subprocess
 import sys
@@ -19,12 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from crawlers.extensions import PROGRESS_PREFIX
 from crawlers.source import load_source
-from lurewatch.errors import CrawlFailed, RunNotFound, SourceConfigError
+from lurewatch.errors import CrawlFailed, IndexUnavailable, RunNotFound, SourceConfigError
 from lurewatch.settings import Settings, get_settings, offline_environment
 
 if TYPE_CHECKING:
     from lurewatch.evidence import VerifyReport
 
+logger = logging.getLogger(__name__)
 Progress = Callable[[dict[str, Any]], None]
 
 POSTINGS = "postings.jsonl"
@@ -177,10 +179,34 @@ def enrich(run_ref: str, progress: Callable[[int], None] | None = None, settings
     run = open_run(run_ref, settings)
     if not run.postings.exists():
         raise RunNotFound(f"run {run.run_id} has no {POSTINGS}", hint="crawl first: `lurewatch crawl SOURCE`")
-    report = enrich_file(
-        run.postings, run.findings, run.path / "enrich_rejects.jsonl", progress, workers=settings.enrich_processes
+    from enrichment.dedup import MemoryCandidateStore
+    from index.base import open_index
+    from lurewatch.candidates import IndexCandidateStore
+
+    try:
+        store = open_index(settings)  # earlier runs' findings: reposts join the clusters they started
+    except IndexUnavailable as exc:
+        logger.warning("index unavailable, clustering within run %s only: %s", run.run_id, exc)
+        store = None
+    try:
+        report = enrich_file(
+            run.postings,
+            run.findings,
+            run.path / "enrich_rejects.jsonl",
+            progress,
+            workers=settings.enrich_processes,
+            store=IndexCandidateStore(store) if store else MemoryCandidateStore(),
+        )
+    finally:
+        if store:
+            store.close()
+    run.record(
+        "enrich",
+        postings=report.postings,
+        findings=report.findings,
+        rejected=report.rejected,
+        clusters_across_runs=store is not None,
     )
-    run.record("enrich", postings=report.postings, findings=report.findings, rejected=report.rejected)
     return run
 
 
