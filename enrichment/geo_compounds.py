@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -62,12 +63,33 @@ def _matcher() -> tuple[re.Pattern[str], dict[str, Compound]]:
     for compound in load_compounds():
         for alias in (compound.name, *compound.aliases):
             by_alias.setdefault(alias.casefold(), compound)
-    parts = []
-    for alias in sorted(by_alias, key=len, reverse=True):
-        escaped = re.escape(alias).replace(r"\ ", r"\s+")
-        # Latin names must stand as words; names in scripts written without spaces match anywhere.
-        parts.append(rf"(?<!\w){escaped}(?!\w)" if alias.isascii() else escaped)
-    return re.compile("|".join(parts), re.IGNORECASE), by_alias
+    # Latin names must stand as words; names in scripts written without spaces match anywhere. Each set is
+    # one trie-shaped pattern: a plain alternation of every alias is tried alias by alias at every position.
+    latin = _trie_pattern([a for a in by_alias if a.isascii()])
+    local = _trie_pattern([a for a in by_alias if not a.isascii()])
+    parts = [rf"(?<!\w){latin}(?!\w)" if latin else "", local]
+    return re.compile("|".join(p for p in parts if p), re.IGNORECASE), by_alias
+
+
+def _trie_pattern(aliases: list[str]) -> str:
+    """A regex matching any of ``aliases``, longest first, as a trie (a space matches any run of spaces)."""
+    trie: dict[str, Any] = {}
+    for alias in aliases:
+        node = trie
+        for char in alias:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict[str, Any]) -> str:
+        branches = [
+            (r"\s+" if char == " " else re.escape(char)) + render(child) for char, child in sorted(node.items()) if char
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return render(trie)
 
 
 def find_compounds(text: str) -> list[CompoundMention]:
