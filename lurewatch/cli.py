@@ -22,6 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from index.query import FILTER_FIELDS
 from lurewatch import runner
 from lurewatch.errors import LureWatchError
 from lurewatch.settings import get_settings
@@ -151,7 +152,7 @@ def search(
     ],
     filter: Annotated[
         list[str],
-        typer.Option("--filter", "-f", help="FIELD=VALUE (source, source_kind, language, country); repeatable"),
+        typer.Option("--filter", "-f", help=f"FIELD=VALUE ({', '.join(FILTER_FIELDS)}); repeatable"),
     ] = [],  # noqa: B006
     size: Annotated[int, typer.Option(help="hits per page")] = 10,
     offset: Annotated[int, typer.Option(help="hits to skip")] = 0,
