@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from enrichment.normalize import html_to_text  # noqa: E402
-from enrichment.pipeline import STEPS, enrich_file  # noqa: E402
+from lurewatch.enrichment.normalize import html_to_text  # noqa: E402
+from lurewatch.enrichment.pipeline import STEPS, enrich_file  # noqa: E402
 from lurewatch.records import Posting, to_json  # noqa: E402
-from tests.fixtures.dedup_ads import TEMPLATES  # noqa: E402
+from tests.support.fixtures.dedup_ads import TEMPLATES  # noqa: E402
 
 TARGET = 300.0
 JOBS = ["customer service", "typist", "data entry", "game tester", "online sales", "chat support", "translator",

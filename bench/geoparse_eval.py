@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from enrichment.gazetteer import COUNTRY, load_gazetteer  # noqa: E402
-from enrichment.gazetteer_build import package_dir  # noqa: E402
-from enrichment.geolocate import distance_km, geoparse  # noqa: E402
+from lurewatch.enrichment.gazetteer import COUNTRY, load_gazetteer  # noqa: E402
+from lurewatch.enrichment.gazetteer_build import package_dir  # noqa: E402
+from lurewatch.enrichment.geolocate import distance_km, geoparse  # noqa: E402
 
 DEFAULT_DATA = Path("/work/shared/data/geoparsing")
 KM = 161.0
@@ -180,7 +180,7 @@ AD_TEXTS = [
 
 def time_ads(gazetteer, rounds: int) -> tuple[float, float]:
     """Documents per second of the ad path (geolocate, no NER) and of the baseline, on one core."""
-    from enrichment.geolocate import geolocate
+    from lurewatch.enrichment.geolocate import geolocate
 
     baseline = Baseline()
     started = time.perf_counter()
@@ -199,9 +199,9 @@ def time_ads(gazetteer, rounds: int) -> tuple[float, float]:
 def demo_ads_country() -> tuple[float, float, int]:
     """Country accuracy of geolocate on the demo board's ads (title, location line, text, phones, photo GPS)
     against a phone-country baseline (the country of the ad's first phone number)."""
-    from enrichment.geo_signals import phone_country
-    from enrichment.geolocate import geolocate
     from lurewatch.demo.site import demo_ads
+    from lurewatch.enrichment.geo_signals import phone_country
+    from lurewatch.enrichment.geolocate import geolocate
 
     ads = demo_ads()
     ours = base = 0

@@ -28,11 +28,11 @@ from elasticsearch import Elasticsearch, helpers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index.elasticsearch import BULK_CHUNK, ElasticsearchIndex  # noqa: E402
-from index.mapping import FINDING_MAPPING, INDEX_SETTINGS  # noqa: E402
-from index.query import Query  # noqa: E402
-from index.samples import sample_findings  # noqa: E402
-from index.sqlite import SqliteIndex  # noqa: E402
+from lurewatch.index.elasticsearch.backend import BULK_CHUNK, ElasticsearchIndex  # noqa: E402
+from lurewatch.index.elasticsearch.mapping import FINDING_MAPPING, INDEX_SETTINGS  # noqa: E402
+from lurewatch.index.query import Query  # noqa: E402
+from lurewatch.index.sqlite.backend import SqliteIndex  # noqa: E402
+from tests.support.samples import sample_findings  # noqa: E402
 
 BATCH = 10_000
 STAMP = "2026-01-01T00:00:00+00:00"  # indexed_at of the baseline documents

@@ -1,4 +1,4 @@
-"""Entry point of one crawl process: ``python -m crawlers.crawl SOURCE_YAML RUN_DIR RUN_ID``.
+"""Entry point of one crawl process: ``python -m lurewatch.crawlers.crawl SOURCE_YAML RUN_DIR RUN_ID``.
 
 Each crawl runs in a process of its own because Twisted's reactor cannot be restarted; the runner
 starts it, reads progress lines from its stdout and finds the outputs in RUN_DIR.
@@ -14,14 +14,14 @@ from pathlib import Path
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from crawlers.browser import browser_problem
-from crawlers.settings import crawl_settings
-from crawlers.source import load_source
-from crawlers.spiders.board import BoardSpider
-from crawlers.spiders.channel import ChannelSpider
-from crawlers.spiders.feed import FeedSpider
-from crawlers.spiders.search import SearchSpider
-from crawlers.spiders.social import SocialSpider
+from lurewatch.crawlers.browser import browser_problem
+from lurewatch.crawlers.settings import crawl_settings
+from lurewatch.crawlers.source import load_source
+from lurewatch.crawlers.spiders.board import BoardSpider
+from lurewatch.crawlers.spiders.channel import ChannelSpider
+from lurewatch.crawlers.spiders.feed import FeedSpider
+from lurewatch.crawlers.spiders.search import SearchSpider
+from lurewatch.crawlers.spiders.social import SocialSpider
 from lurewatch.errors import LureWatchError
 from lurewatch.settings import get_settings
 

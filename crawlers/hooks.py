@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from lurewatch.errors import SourceConfigError
 
 if TYPE_CHECKING:
-    from crawlers.source import Source
+    from lurewatch.crawlers.source import Source
 
 ENTRY = "parse_detail"
 

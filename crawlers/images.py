@@ -20,7 +20,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
-from crawlers.rejects import RejectLog
+from lurewatch.crawlers.rejects import RejectLog
 from lurewatch.records import Image
 
 if TYPE_CHECKING:

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 import yaml
 from pydantic import Field, ValidationError, field_validator
 
-from crawlers.source_kinds import Strict
+from lurewatch.crawlers.source_kinds import Strict
 from lurewatch.errors import SourceConfigError
 
 if TYPE_CHECKING:
-    from crawlers.source import Source
+    from lurewatch.crawlers.source import Source
 
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import DropItem
 from w3lib.url import canonicalize_url
 
-from crawlers.rejects import RejectLog
+from lurewatch.crawlers.rejects import RejectLog
 from lurewatch.records import Posting, posting_id_for
 
 if TYPE_CHECKING:

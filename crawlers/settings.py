@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from crawlers.source import Source
+from lurewatch.crawlers.source import Source
 
 BASE_SETTINGS: dict[str, Any] = {
     "BOT_NAME": "lurewatch",
@@ -19,28 +19,28 @@ BASE_SETTINGS: dict[str, Any] = {
         # A local code-execution server and a debug console have no place in an unattended crawler.
         "scrapy.extensions.remote_control.RemoteControl": None,
         "scrapy.extensions.telnet.TelnetConsole": None,
-        "crawlers.extensions.RunStats": 500,
+        "lurewatch.crawlers.extensions.RunStats": 500,
     },
     "DOWNLOADER_MIDDLEWARES": {
         # After robots.txt (100): a known detail page is skipped before it reaches the network.
-        "crawlers.incremental.IncrementalMiddleware": 120,
+        "lurewatch.crawlers.incremental.IncrementalMiddleware": 120,
         # Same place as Scrapy's RetryMiddleware, which it extends with exponential backoff.
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-        "crawlers.middlewares.BackoffRetryMiddleware": 550,
+        "lurewatch.crawlers.middlewares.BackoffRetryMiddleware": 550,
         # Responses pass middlewares from the highest number down. Decompression first (moved up from 590),
         # so the WARC keeps the decoded body the spider parses; then the WARC, before Redirect (600) and
         # Retry (550) act, so every attempt and every redirect hop is kept; then the loop check.
         "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 620,
-        "crawlers.evidence.WarcCaptureMiddleware": 610,
-        "crawlers.middlewares.RedirectLoopMiddleware": 605,
+        "lurewatch.crawlers.evidence.WarcCaptureMiddleware": 610,
+        "lurewatch.crawlers.middlewares.RedirectLoopMiddleware": 605,
         # Before HttpProxyMiddleware (750), which reads meta["proxy"].
-        "crawlers.middlewares.SourceProxyMiddleware": 740,
+        "lurewatch.crawlers.middlewares.SourceProxyMiddleware": 740,
     },
     "ITEM_PIPELINES": {
-        "crawlers.pipelines.CanonicalizePipeline": 100,
-        "crawlers.pipelines.ValidatePipeline": 200,
-        "crawlers.images.ImagesPipeline": 300,
-        "crawlers.incremental.SeenPipeline": 400,
+        "lurewatch.crawlers.pipelines.CanonicalizePipeline": 100,
+        "lurewatch.crawlers.pipelines.ValidatePipeline": 200,
+        "lurewatch.crawlers.images.ImagesPipeline": 300,
+        "lurewatch.crawlers.incremental.SeenPipeline": 400,
     },
     # A page yields one posting or a few dozen links; Scrapy's default of 100 starts 100 asyncio workers
     # per response to process them, which costs more than the page itself.

@@ -10,7 +10,7 @@ from urllib.parse import urljoin
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from crawlers.source_kinds import (
+from lurewatch.crawlers.source_kinds import (
     DURATION,
     Board,
     Channel,
@@ -211,8 +211,8 @@ def load_source(path: Path) -> Source:
 
 def _check_extras(source: Source, path: Path, lines: dict[tuple[Any, ...], int]) -> None:
     """Keyword lists and the source's Python module must exist and load, else the file's line is named."""
-    from crawlers.hooks import load_hook
-    from crawlers.keywords import load_queries
+    from lurewatch.crawlers.hooks import load_hook
+    from lurewatch.crawlers.keywords import load_queries
 
     if source.search is not None:
         try:

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import re
 
-from enrichment.handles import extract_line, extract_signal, extract_telegram, extract_wechat, extract_whatsapp
-from enrichment.links import domains_of, extract_urls
-from enrichment.phones import extract_phones, region_hints
+from lurewatch.enrichment.handles import (
+    extract_line,
+    extract_signal,
+    extract_telegram,
+    extract_wechat,
+    extract_whatsapp,
+)
+from lurewatch.enrichment.links import domains_of, extract_urls
+from lurewatch.enrichment.phones import extract_phones, region_hints
 from lurewatch.records import Contacts
 
 EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,24}\b")

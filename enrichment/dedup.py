@@ -29,7 +29,7 @@ from typing import Protocol
 
 import numpy as np
 
-from enrichment.minhash import BANDS, ROWS, TITLE_PERM, band_keys, normalise, signature
+from lurewatch.enrichment.minhash import BANDS, ROWS, TITLE_PERM, band_keys, normalise, signature
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 

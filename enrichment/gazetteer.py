@@ -123,7 +123,7 @@ def load_gazetteer(cache_dir: Path | None = None) -> Gazetteer:
             with open(path, "rb") as fh:
                 index = pickle.load(fh)
         except (OSError, EOFError, pickle.UnpicklingError):
-            from enrichment.gazetteer_build import build_index
+            from lurewatch.enrichment.gazetteer_build import build_index
 
             index = build_index()
             cache_dir.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from enrichment.gazetteer import CITY, CONTINENT, COUNTRY, REGION, SUBREGION, name_key
+from lurewatch.enrichment.gazetteer import CITY, CONTINENT, COUNTRY, REGION, SUBREGION, name_key
 
 DATA_DIR = Path(__file__).parent / "data"
 # Alternate names are kept for towns of this size everywhere, and for every town in the focus countries.

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from typing import Any
 
-from enrichment.geo_resolve import Resolved
-from enrichment.geolocate import geolocate, geoparse
+from lurewatch.enrichment.geo_resolve import Resolved
+from lurewatch.enrichment.geolocate import geolocate, geoparse
 
 
 def toponym_record(mention: Resolved) -> dict[str, Any]:

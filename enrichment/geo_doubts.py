@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from enrichment.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Place, name_key
-from enrichment.geo_spans import Mention
+from lurewatch.enrichment.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Place, name_key
+from lurewatch.enrichment.geo_spans import Mention
 
 PLACE_NAMES_FILE = Path(__file__).parent / "data" / "place_names.yml"
 

@@ -19,10 +19,20 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from enrichment.gazetteer import CITY, CONTINENT, COUNTRY, REGION, SUBREGION, Gazetteer, Place, distance_km, name_key
-from enrichment.geo_compounds import Compound, CompoundMention
-from enrichment.geo_doubts import Options, count_doubts
-from enrichment.geo_spans import Mention
+from lurewatch.enrichment.gazetteer import (
+    CITY,
+    CONTINENT,
+    COUNTRY,
+    REGION,
+    SUBREGION,
+    Gazetteer,
+    Place,
+    distance_km,
+    name_key,
+)
+from lurewatch.enrichment.geo_compounds import Compound, CompoundMention
+from lurewatch.enrichment.geo_doubts import Options, count_doubts
+from lurewatch.enrichment.geo_spans import Mention
 
 ACCEPT = 2.4  # score a scan-only name needs
 PENALTY = 1.5  # added to ACCEPT per reason for doubt

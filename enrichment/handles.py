@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from enrichment.phones import find_phones
+from lurewatch.enrichment.phones import find_phones
 
 TELEGRAM_LINK = re.compile(
     r"(?:https?://)?(?:t\.me|telegram\.me|telegram\.dog)/(?:s/|joinchat/)?\+?([A-Za-z][A-Za-z0-9_]{3,31})\b", re.I

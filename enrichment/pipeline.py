@@ -18,15 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from enrichment.contacts import extract_contacts
-from enrichment.dedup import CandidateStore, MemoryCandidateStore, assign_cluster, content_sha256, dedup_keys
-from enrichment.geolocate import geolocate
-from enrichment.links import registered_domain
-from enrichment.normalize import clean_text, detect_language, html_to_text
-from enrichment.salary import extract_salary
-from enrichment.score import score
-from enrichment.segment import segment
-from enrichment.wallets import extract_wallets
+from lurewatch.enrichment.contacts import extract_contacts
+from lurewatch.enrichment.dedup import CandidateStore, MemoryCandidateStore, assign_cluster, content_sha256, dedup_keys
+from lurewatch.enrichment.geolocate import geolocate
+from lurewatch.enrichment.links import registered_domain
+from lurewatch.enrichment.normalize import clean_text, detect_language, html_to_text
+from lurewatch.enrichment.salary import extract_salary
+from lurewatch.enrichment.score import score
+from lurewatch.enrichment.segment import segment
+from lurewatch.enrichment.wallets import extract_wallets
 from lurewatch.records import Finding, Posting, from_dict
 
 logger = logging.getLogger(__name__)

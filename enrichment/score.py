@@ -10,8 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from enrichment.offers import age_limit, monthly_usd
-from enrichment.phones import LANGUAGE_REGIONS, phone_region
+from lurewatch.enrichment.offers import age_limit, monthly_usd
+from lurewatch.enrichment.phones import LANGUAGE_REGIONS, phone_region
 from lurewatch.errors import LureWatchError
 from lurewatch.records import Finding, Indicator
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from enrichment.keccak import keccak256
+from lurewatch.enrichment.keccak import keccak256
 from lurewatch.records import Wallet
 
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"

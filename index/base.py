@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from index.query import Hit, Query, SearchResult
+    from lurewatch.index.query import Hit, Query, SearchResult
     from lurewatch.records import Finding
     from lurewatch.settings import Settings
 
@@ -69,11 +69,11 @@ class Index(Protocol):
 def open_index(settings: Settings) -> Index:
     """The backend named by ``LUREWATCH_INDEX``, set up and ready."""
     if settings.index == "elasticsearch":
-        from index.elasticsearch import ElasticsearchIndex
+        from lurewatch.index.elasticsearch.backend import ElasticsearchIndex
 
         index: Index = ElasticsearchIndex.from_settings(settings)
     else:
-        from index.sqlite import SqliteIndex
+        from lurewatch.index.sqlite.backend import SqliteIndex
 
         index = SqliteIndex(settings.sqlite_file)
     index.setup()

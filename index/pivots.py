@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from index.base import Index
-from index.query import Hit, Query, QueryError
+from lurewatch.index.base import Index
+from lurewatch.index.query import Hit, Query, QueryError
 
 PIVOT_FIELDS = ("phone", "telegram", "whatsapp", "line", "wechat", "signal", "email", "wallet", "domain", "phash",
                 "cluster")  # fmt: skip

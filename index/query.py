@@ -6,7 +6,7 @@ Text syntax (as Elasticsearch's simple_query_string, default operator AND): word
 A ``Query`` also carries filters (terms, OR within a field, AND across fields), a risk and a date
 range, geo (bounding box or distance), a sort, a page (``size`` + ``cursor`` for deep pagination,
 or ``offset`` for shallow pages) and the aggregations to compute (terms facets, a date histogram,
-a geotile grid). Each backend compiles it: ``index/es_query.py`` and ``index/sqlite_query.py``.
+a geotile grid). Each backend compiles it: ``index/elasticsearch/query.py`` and ``index/sqlite/query.py``.
 """
 
 from __future__ import annotations

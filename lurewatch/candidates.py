@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from enrichment.dedup import CANDIDATE_LIMIT, Candidate, MemoryCandidateStore
+from lurewatch.enrichment.dedup import CANDIDATE_LIMIT, Candidate, MemoryCandidateStore
 
 if TYPE_CHECKING:
-    from index.base import Index
+    from lurewatch.index.base import Index
 
 
 class IndexCandidateStore:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crawlers.evidence import MANIFEST_FILE, WARC_FILE, file_sha256
+from lurewatch.crawlers.evidence import MANIFEST_FILE, WARC_FILE, file_sha256
 from lurewatch.records import Posting, read_jsonl
 
 GZIP_MAGIC = b"\x1f\x8b\x08"

@@ -18,8 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crawlers.extensions import PROGRESS_PREFIX
-from crawlers.source import load_source
+from lurewatch.crawlers.extensions import PROGRESS_PREFIX
+from lurewatch.crawlers.source import load_source
 from lurewatch.errors import CrawlFailed, IndexUnavailable, RunNotFound, SourceConfigError
 from lurewatch.settings import Settings, get_settings, offline_environment
 
@@ -119,7 +119,7 @@ def crawl(
     started = datetime.now(UTC).isoformat(timespec="seconds")
     meta = {"run_id": run_id, "source": source.name, "source_file": str(path), "started": started, "steps": {}}
     (run.path / "run.json").write_text(json.dumps(meta, indent=2))
-    cmd = [sys.executable, "-m", "crawlers.crawl", str(path), str(run.path), run_id]
+    cmd = [sys.executable, "-m", "lurewatch.crawlers.crawl", str(path), str(run.path), run_id]
     if base_url:
         cmd += ["--base-url", base_url]
     proc = subprocess.Popen(
@@ -173,15 +173,15 @@ def summarize_crawl(stats: dict[str, Any]) -> dict[str, Any]:
 
 def enrich(run_ref: str, progress: Callable[[int], None] | None = None, settings: Settings | None = None) -> Run:
     """Enrich a run's postings into ``findings.jsonl``."""
-    from enrichment.pipeline import enrich_file
+    from lurewatch.enrichment.pipeline import enrich_file
 
     settings = settings or get_settings()
     run = open_run(run_ref, settings)
     if not run.postings.exists():
         raise RunNotFound(f"run {run.run_id} has no {POSTINGS}", hint="crawl first: `lurewatch crawl SOURCE`")
-    from enrichment.dedup import MemoryCandidateStore
-    from index.base import open_index
     from lurewatch.candidates import IndexCandidateStore
+    from lurewatch.enrichment.dedup import MemoryCandidateStore
+    from lurewatch.index.base import open_index
 
     try:
         store = open_index(settings)  # earlier runs' findings: reposts join the clusters they started
@@ -217,7 +217,7 @@ def count_lines(path: Path) -> int:
 
 def index(run_ref: str, progress: Callable[[int], None] | None = None, settings: Settings | None = None) -> Run:
     """Upsert a run's findings into the configured index; rejected documents are kept aside."""
-    from index.base import open_index
+    from lurewatch.index.base import open_index
     from lurewatch.records import Finding, read_jsonl
 
     settings = settings or get_settings()

@@ -16,14 +16,23 @@ fi
 log "installing lurewatch[test] into $VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
-# Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages the tests use: Chromium (Playwright cannot download its own browser here), Redis, and the
+# Noto fonts that render Thai, Khmer, Lao, Burmese and CJK text in screenshots.
+APT_PACKAGES=(chromium redis-server fonts-noto-core fonts-noto-cjk)
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
   if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    log "installing chromium and redis-server with apt-get"
+    log "installing ${missing[*]} with apt-get"
     apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium redis-server >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  elif [[ ${CI:-} == true ]]; then
+    log "missing Debian packages: ${missing[*]} (CI=true needs them; run as root or install them)"
+    exit 1
   else
-    log "chromium not found: browser tests will be skipped (install Debian's chromium package)"
+    log "missing Debian packages: ${missing[*]}: their tests will be skipped"
   fi
 fi
 

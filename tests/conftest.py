@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from lurewatch.settings import Settings, get_settings
+from tests.support import IN_CI
 
 ES_URL = os.environ.get("LUREWATCH_TEST_ES_URL", "http://127.0.0.1:9200")
-IN_CI = os.environ.get("CI", "").lower() == "true"
+
 
 
 @pytest.fixture(scope="session")

@@ -12,16 +12,16 @@ import scrapy
 from scrapy.http import TextResponse
 from twisted.python.failure import Failure
 
-from crawlers.extract import decode_page
-from crawlers.hooks import load_hook
-from crawlers.rejects import RejectLog
+from lurewatch.crawlers.extract import decode_page
+from lurewatch.crawlers.hooks import load_hook
+from lurewatch.crawlers.rejects import RejectLog
 from lurewatch.records import Evidence, Posting
 
 if TYPE_CHECKING:
     from parsel import Selector
     from scrapy.crawler import Crawler
 
-    from crawlers.source import Source
+    from lurewatch.crawlers.source import Source
 
 POSTING_FIELDS = {f.name for f in dataclasses.fields(Posting)}
 HOOK_FIELDS = {"title", "html", "text", "posted_at", "author", "native_id", "fields", "image_urls", "url"}

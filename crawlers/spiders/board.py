@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 import scrapy
 from w3lib.url import add_or_replace_parameter
 
-from crawlers.extract import select_text
-from crawlers.spiders.base import SourceSpider
+from lurewatch.crawlers.extract import select_text
+from lurewatch.crawlers.spiders.base import SourceSpider
 from lurewatch.records import Posting
 
 if TYPE_CHECKING:
-    from crawlers.source import DetailPage, ListPage, Source
+    from lurewatch.crawlers.source import DetailPage, ListPage, Source
 
 
 class DetailReader(SourceSpider):

@@ -11,14 +11,14 @@ import scrapy
 from w3lib.html import remove_tags, replace_entities
 from w3lib.url import add_or_replace_parameter
 
-from crawlers.source_kinds import duration_seconds
-from crawlers.spiders.base import SourceSpider
+from lurewatch.crawlers.source_kinds import duration_seconds
+from lurewatch.crawlers.spiders.base import SourceSpider
 from lurewatch.records import Posting
 
 if TYPE_CHECKING:
     from parsel import Selector
 
-    from crawlers.source import Source
+    from lurewatch.crawlers.source import Source
 
 MESSAGE = "div.tgme_widget_message_wrap div.tgme_widget_message[data-post]"
 # A reply quotes the post it answers in a text block of the same class; the post's own text is the other one.

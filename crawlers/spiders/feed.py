@@ -11,11 +11,11 @@ import scrapy
 from lxml import etree
 from scrapy.utils.gz import gunzip
 
-from crawlers.spiders.board import DetailReader
+from lurewatch.crawlers.spiders.board import DetailReader
 from lurewatch.records import Posting
 
 if TYPE_CHECKING:
-    from crawlers.source import Source
+    from lurewatch.crawlers.source import Source
 
 # No entities, no network, no huge trees: a feed is untrusted input.
 PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, remove_comments=True)

@@ -7,8 +7,8 @@ from urllib.parse import quote, urljoin
 
 import scrapy
 
-from crawlers.keywords import load_queries
-from crawlers.spiders.board import BoardSpider
+from lurewatch.crawlers.keywords import load_queries
+from lurewatch.crawlers.spiders.board import BoardSpider
 
 
 class SearchSpider(BoardSpider):

@@ -11,17 +11,17 @@ import scrapy
 from scrapy import signals
 from scrapy.settings import BaseSettings
 
-from crawlers.browser import BrowserCapture, browser_settings, scroll_until_done
-from crawlers.extract import select_text
-from crawlers.spiders.base import SourceSpider
-from crawlers.spiders.channel import TITLE_CHARS, message_text
+from lurewatch.crawlers.browser import BrowserCapture, browser_settings, scroll_until_done
+from lurewatch.crawlers.extract import select_text
+from lurewatch.crawlers.spiders.base import SourceSpider
+from lurewatch.crawlers.spiders.channel import TITLE_CHARS, message_text
 from lurewatch.records import Posting
 from lurewatch.settings import get_settings
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-    from crawlers.source import Source
+    from lurewatch.crawlers.source import Source
 
 POSTING_ATTRS = {"title", "posted_at", "author", "native_id"}
 

@@ -1,0 +1,1 @@
+"""The Elasticsearch backend: an alias over a versioned index, the query compiler, the mapping, admin."""

@@ -1,0 +1,245 @@
+"""The Elasticsearch backend: an alias over a versioned index, bulk upserts, search with aggregations.
+
+Writes go to the alias ``<prefix>-findings``, which points at one versioned index
+``<prefix>-findings-v<MAPPING_VERSION>`` (see ``index/elasticsearch/mapping.py`` for the mapping and
+``index/es_admin.py`` for setting up and migrating). Deep pages use ``search_after`` with a point in time.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
+
+from lurewatch.errors import IndexUnavailable
+from lurewatch.index.base import BandMatch, WriteReport, lookup_keys
+from lurewatch.index.documents import document
+from lurewatch.index.elasticsearch.mapping import FINDING_MAPPING, INDEX_SETTINGS, MAPPING_VERSION
+from lurewatch.index.elasticsearch.query import compile_query, read_hit, read_response
+from lurewatch.index.query import Hit, Query, SearchResult, decode_cursor, encode_cursor
+from lurewatch.index.text import finding_words
+from lurewatch.records import Finding, from_dict
+from lurewatch.settings import Settings
+
+BULK_CHUNK = 1000
+BULK_RETRIES = 5
+PIT_KEEP_ALIVE = "5m"
+
+
+def client_from_settings(settings: Settings) -> Elasticsearch:
+    """A client for one or several hosts, with API key or basic auth, a CA bundle and timeouts."""
+    hosts = [h.strip() for h in settings.es_url.split(",") if h.strip()]
+    options: dict[str, Any] = {
+        "request_timeout": settings.es_timeout,
+        "retry_on_timeout": True,
+        "max_retries": settings.es_max_retries,
+    }
+    if settings.es_api_key:
+        options["api_key"] = settings.es_api_key
+    elif settings.es_username:
+        options["basic_auth"] = (settings.es_username, settings.es_password or "")
+    if settings.es_ca_certs:
+        options["ca_certs"] = str(settings.es_ca_certs)
+    if not settings.es_verify_certs:
+        options["verify_certs"] = False
+    return Elasticsearch(hosts, **options)
+
+
+class ElasticsearchIndex:
+    """Findings in Elasticsearch 8.x or 9.x (stock server, no plugins)."""
+
+    backend = "elasticsearch"
+
+    def __init__(self, client: Elasticsearch, prefix: str = "lurewatch") -> None:
+        self.client = client
+        self.alias = f"{prefix}-findings"
+        self.versioned = f"{self.alias}-v{MAPPING_VERSION}"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ElasticsearchIndex:
+        return cls(client_from_settings(settings), settings.es_index_prefix)
+
+    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TransportError as exc:
+            raise IndexUnavailable(f"Elasticsearch did not answer ({what}): {exc}") from exc
+
+    def setup(self) -> None:
+        """Create the versioned index and point the alias at it, unless the alias exists; safe to re-run."""
+        if self._call("check alias", self.client.indices.exists_alias, name=self.alias):
+            return
+        if not self._call("check index", self.client.indices.exists, index=self.versioned):
+            try:
+                self.client.indices.create(index=self.versioned, mappings=FINDING_MAPPING, settings=INDEX_SETTINGS)
+            except ApiError as exc:
+                if exc.error != "resource_already_exists_exception":
+                    raise
+            except TransportError as exc:
+                raise IndexUnavailable(f"Elasticsearch did not answer (create index): {exc}") from exc
+        self._call("create alias", self.client.indices.put_alias, index=self.versioned, name=self.alias)
+
+    def _actions(self, findings: Iterable[Finding], now: str) -> Iterator[dict[str, Any]]:
+        for finding in findings:
+            finding.indexed_at = now
+            doc = document(finding)
+            doc["words"] = finding_words(finding.title, finding.text, finding.text_segmented)
+            yield {"_index": self.alias, "_id": finding.posting_id, "_source": doc}
+
+    def _prefetched(self, actions: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """``actions`` built one chunk ahead in a thread, while the previous chunk waits on the server."""
+        buffer: queue.Queue[Any] = queue.Queue(maxsize=BULK_CHUNK)
+        done = object()
+        stop = threading.Event()
+
+        def produce() -> None:
+            try:
+                for action in actions:
+                    while not stop.is_set():
+                        try:
+                            buffer.put(action, timeout=0.1)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+                buffer.put(done)
+            except BaseException as exc:  # handed to the consumer, raised there
+                buffer.put(exc)
+
+        worker = threading.Thread(target=produce, name="lurewatch-bulk-actions", daemon=True)
+        worker.start()
+        try:
+            while (item := buffer.get()) is not done:
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            worker.join()
+
+    def upsert(self, findings: Iterable[Finding]) -> WriteReport:
+        report = WriteReport()
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        try:
+            for ok, item in helpers.streaming_bulk(
+                self.client,
+                self._prefetched(self._actions(findings, now)),
+                chunk_size=BULK_CHUNK,
+                max_retries=BULK_RETRIES,
+                initial_backoff=1,
+                raise_on_error=False,
+            ):
+                if ok:
+                    report.written += 1
+                else:
+                    result = next(iter(item.values()))
+                    error = result.get("error", {})
+                    reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
+                    report.rejected.append({"posting_id": str(result.get("_id")), "reason": reason})
+        except TransportError as exc:
+            raise IndexUnavailable(
+                f"Elasticsearch went away after {report.written} findings were written: {exc}",
+                hint="start it again and re-run `lurewatch index RUN`: writes are upserts, nothing is duplicated",
+            ) from exc
+        self._call("refresh", self.client.indices.refresh, index=self.alias)
+        return report
+
+    def get(self, posting_id: str) -> Finding | None:
+        try:
+            doc = self.client.get(index=self.alias, id=posting_id)
+        except ApiError as exc:
+            if exc.meta.status == 404:
+                return None
+            raise
+        except TransportError as exc:
+            raise IndexUnavailable(f"Elasticsearch did not answer (get): {exc}") from exc
+        return from_dict(Finding, doc["_source"])
+
+    def candidates(self, keys: list[str], limit: int) -> list[BandMatch]:
+        wanted = lookup_keys(keys)
+        if not wanted:
+            return []
+        # Each shared key scores 1, so the score counts the keys a finding shares.
+        should = [{"constant_score": {"filter": {"term": {"minhash_bands": key}}, "boost": 1.0}} for key in wanted]
+        response = self._call(
+            "near-duplicate candidates",
+            self.client.search,
+            index=self.alias,
+            query={"bool": {"should": should, "minimum_should_match": 1}},
+            size=limit,
+            sort=["_score", {"first_seen": "asc"}, {"posting_id": "asc"}],
+            source_includes=["posting_id", "cluster_id", "first_seen", "minhash_bands"],
+        )
+        return [
+            BandMatch(
+                h["_id"],
+                h["_source"].get("cluster_id") or h["_id"],
+                h["_source"].get("first_seen") or "",
+                h["_source"].get("minhash_bands", []),
+                round(h["_score"] or 0),
+            )  # fmt: skip
+            for h in response["hits"]["hits"]
+        ]
+
+    def count(self) -> int:
+        return int(self._call("count", self.client.count, index=self.alias)["count"])
+
+    def search(self, query: Query) -> SearchResult:
+        """One page. Page one searches the alias; following pages (``cursor``) share one point in time."""
+        if not query.cursor:
+            response = self._call("search", self.client.search, index=self.alias, **compile_query(query))
+            result = read_response(response)
+            if result.hits and len(result.hits) == query.size and result.total > query.offset + query.size:
+                result.next_cursor = encode_cursor(result.hits[-1].sort)
+            return result
+        after, pit = decode_cursor(query.cursor)
+        pit = pit or self._open_pit()
+        body = compile_query(query, after=after)
+        response = self._call("search", self.client.search, pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE}, **body)
+        result = read_response(response)
+        pit = response.get("pit_id", pit)
+        if result.hits and len(result.hits) == query.size:
+            result.next_cursor = encode_cursor(result.hits[-1].sort, pit)
+        else:
+            self._close_pit(pit)
+        return result
+
+    def iterate(self, query: Query) -> Iterator[Hit]:
+        """Every hit of ``query`` in sort order, page by page on one point in time (for exports)."""
+        pit = self._open_pit()
+        after: list[Any] | None = None
+        page = Query(**{**query.__dict__, "facets": (), "histogram": None, "geotile": None, "offset": 0})
+        page.cursor = None
+        try:
+            while True:
+                body = compile_query(page, after=after)
+                body["track_total_hits"] = False
+                response = self._call(
+                    "search", self.client.search, pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE}, **body
+                )
+                pit = response.get("pit_id", pit)
+                raw = response["hits"]["hits"]
+                yield from (read_hit(h) for h in raw)
+                if len(raw) < page.size:
+                    return
+                after = raw[-1]["sort"]
+        finally:
+            self._close_pit(pit)
+
+    def _open_pit(self) -> str:
+        return str(self._call("open point in time", self.client.open_point_in_time, index=self.alias,
+                              keep_alive=PIT_KEEP_ALIVE)["id"])  # fmt: skip
+
+    def _close_pit(self, pit: str) -> None:
+        try:
+            self.client.close_point_in_time(id=pit)
+        except (ApiError, TransportError):
+            pass  # it expires by itself
+
+    def close(self) -> None:
+        self.client.close()

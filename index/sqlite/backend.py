@@ -1,0 +1,244 @@
+"""The embedded index: one SQLite file (WAL) with FTS5 for text, side tables for multi-valued fields, an R*Tree."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from lurewatch.errors import IndexUnavailable
+from lurewatch.index.base import BandMatch, WriteReport, lookup_keys
+from lurewatch.index.documents import document
+from lurewatch.index.geo import distance_m
+from lurewatch.index.query import HIGHLIGHT_POST, HIGHLIGHT_PRE, Hit, Query, SearchResult, decode_cursor, encode_cursor
+from lurewatch.index.sqlite.query import (
+    COLUMNS,
+    MATCHED,
+    MATCHED_COLUMNS,
+    Compiled,
+    compile_where,
+    geotile_exprs,
+    histogram_expr,
+    keyset,
+    order_by,
+    positive_tokens,
+    ranked_rows,
+)
+from lurewatch.index.sqlite.rows import SCHEMA, SCHEMA_VERSION, finding_row, finding_values
+from lurewatch.index.text import finding_words, fragment, mark
+from lurewatch.records import Finding, from_dict
+
+BATCH = 500
+FACET_SIZE = 20
+
+
+class SqliteIndex:
+    """Findings in one SQLite file; the default, with no server to run."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise IndexUnavailable(f"cannot open the SQLite index {path}: {exc}") from exc
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=10000")
+        self.db.execute("PRAGMA temp_store=MEMORY")
+        self.db.create_function("distance_m", 4, _distance, deterministic=True)
+
+    def setup(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version and version != SCHEMA_VERSION:
+            raise IndexUnavailable(
+                f"the SQLite index {self.path} has schema {version}, this version needs {SCHEMA_VERSION}",
+                hint="move the file aside and run `lurewatch index RUN` again for each run (the index is rebuilt "
+                "from findings.jsonl)",
+            )
+        exists = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'findings'").fetchone()
+        if exists and not version:
+            raise IndexUnavailable(
+                f"the SQLite index {self.path} was written by an older LureWatch",
+                hint="move the file aside and run `lurewatch index RUN` again for each run",
+            )
+        self.db.executescript(SCHEMA)
+        self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self.db.commit()
+
+    def upsert(self, findings: Iterable[Finding]) -> WriteReport:
+        report = WriteReport()
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        batch: list[Finding] = []
+        for finding in findings:
+            finding.indexed_at = now
+            batch.append(finding)
+            if len(batch) >= BATCH:
+                report.written += self._write(batch)
+                batch = []
+        if batch:
+            report.written += self._write(batch)
+        return report
+
+    def _write(self, batch: list[Finding]) -> int:
+        with self.db:
+            for f in batch:
+                row = finding_row(f, json.dumps(document(f), ensure_ascii=False))
+                names = ", ".join(row)
+                updates = ", ".join(f"{k}=excluded.{k}" for k in row if k != "posting_id")
+                rowid = self.db.execute(
+                    f"INSERT INTO findings ({names}) VALUES ({','.join('?' * len(row))}) "
+                    f"ON CONFLICT(posting_id) DO UPDATE SET {updates} RETURNING id",
+                    list(row.values()),
+                ).fetchone()[0]
+                self.db.execute("DELETE FROM finding_values WHERE rowid = ?", (rowid,))
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO finding_values (field, value, rowid) VALUES (?,?,?)",
+                    [(name, value, rowid) for name, value in finding_values(f)],
+                )
+                self.db.execute("DELETE FROM findings_geo WHERE id = ?", (rowid,))
+                if row["lat"] is not None:
+                    self.db.execute(
+                        "INSERT INTO findings_geo (id, min_lon, max_lon, min_lat, max_lat) VALUES (?,?,?,?,?)",
+                        (rowid, row["lon"], row["lon"], row["lat"], row["lat"]),
+                    )
+                self.db.execute("DELETE FROM findings_fts WHERE rowid = ?", (rowid,))
+                self.db.execute(
+                    "INSERT INTO findings_fts (rowid, words) VALUES (?,?)",
+                    (rowid, finding_words(f.title, f.text, f.text_segmented)),
+                )
+        return len(batch)
+
+    def candidates(self, keys: list[str], limit: int) -> list[BandMatch]:
+        wanted = lookup_keys(keys)
+        if not wanted:
+            return []
+        rows = self.db.execute(
+            f"""SELECT f.posting_id, f.cluster_id, f.first_seen, f.doc, shared.n
+                FROM (SELECT rowid, COUNT(*) AS n FROM finding_values
+                      WHERE field = 'band' AND value IN ({",".join("?" * len(wanted))}) GROUP BY rowid) AS shared
+                JOIN findings f ON f.id = shared.rowid
+                ORDER BY shared.n DESC, f.first_seen, f.posting_id LIMIT ?""",
+            [*wanted, limit],
+        ).fetchall()
+        return [
+            BandMatch(pid, cluster or pid, first_seen or "", json.loads(doc).get("minhash_bands", []), n)
+            for pid, cluster, first_seen, doc, n in rows
+        ]
+
+    def get(self, posting_id: str) -> Finding | None:
+        row = self.db.execute("SELECT doc FROM findings WHERE posting_id = ?", (posting_id,)).fetchone()
+        return from_dict(Finding, json.loads(row[0])) if row else None
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM findings").fetchone()[0])
+
+    def search(self, query: Query) -> SearchResult:
+        compiled = compile_where(query)
+        if compiled.where == "1":
+            rows_where, source = compiled, "findings f"
+            total = self.count()
+        else:
+            # The matches are computed once, with the columns aggregations need; count, page and facets read them.
+            self.db.execute("DROP TABLE IF EXISTS temp.matched")
+            # id is the primary key: facets on multi-valued fields join finding_values to it.
+            self.db.execute("CREATE TEMP TABLE matched (id INTEGER PRIMARY KEY, source, source_kind, language, "
+                            "country, compound, cluster_id, fetched_ms, tile_x, tile_y)")  # fmt: skip
+            self.db.execute(f"INSERT INTO temp.matched SELECT {MATCHED_COLUMNS} FROM findings f "
+                            f"WHERE {compiled.where}", compiled.params)  # fmt: skip
+            rows_where, source = Compiled(MATCHED, [], compiled.rank), "temp.matched f"
+            total = self.db.execute("SELECT COUNT(*) FROM temp.matched").fetchone()[0]
+        rows_sql, rows_params = ranked_rows(rows_where, query.sort == "relevance")
+        page_sql = f"SELECT * FROM ({rows_sql})"
+        if query.cursor:
+            after, _ = decode_cursor(query.cursor)
+            condition, after_params = keyset(query.sort, after)
+            page_sql += f" WHERE {condition}"
+            rows_params += after_params
+        page_sql += f" ORDER BY {order_by(query.sort)} LIMIT ? OFFSET ?"
+        rows = self.db.execute(page_sql, [*rows_params, query.size, query.offset]).fetchall()
+        hits = [self._hit(r, query.sort) for r in rows]
+        if query.highlight and compiled.rank and hits:
+            self._highlight(hits, [r[0] for r in rows], query)
+        result = SearchResult(total=total, hits=hits)
+        result.facets = {name: self._facet(name, source) for name in query.facets}
+        if query.histogram:
+            key = histogram_expr(query.histogram)
+            result.histogram = self.db.execute(
+                f"SELECT {key} AS k, COUNT(*) FROM {source} GROUP BY k ORDER BY k"
+            ).fetchall()
+        if query.geotile is not None:
+            x, y = geotile_exprs(query.geotile)
+            tiles = self.db.execute(
+                f"""SELECT {x} AS x, {y} AS y, COUNT(*) AS n FROM {source} WHERE f.tile_x IS NOT NULL
+                    GROUP BY x, y ORDER BY n DESC"""
+            ).fetchall()
+            result.geotiles = [(f"{query.geotile}/{tx}/{ty}", n) for tx, ty, n in tiles]
+        if hits and len(hits) == query.size and total > query.offset + query.size:
+            result.next_cursor = encode_cursor(hits[-1].sort)
+        return result
+
+    def iterate(self, query: Query) -> Iterator[Hit]:
+        """Every hit of ``query`` in sort order, keyset page by keyset page (for exports)."""
+        page = Query(**{**query.__dict__, "facets": (), "histogram": None, "geotile": None, "offset": 0})
+        page.cursor = None
+        while True:
+            result = self.search(page)
+            yield from result.hits
+            if result.next_cursor is None:
+                return
+            page.cursor = result.next_cursor
+
+    def _hit(self, r: tuple[Any, ...], sort: str) -> Hit:
+        indicators = self.db.execute(
+            "SELECT value FROM finding_values WHERE rowid = ? AND field = 'indicator' ORDER BY value", (r[0],)
+        ).fetchall()
+        keys = {
+            "relevance": [r[14], r[1]],
+            "newest": [r[13], r[1]],
+            "oldest": [r[13], r[1]],
+            "risk": [r[7], r[13], r[1]],
+        }[sort]
+        return Hit(
+            posting_id=r[1], title=r[2] or "", url=r[3] or "", source=r[4] or "", language=r[5] or "", country=r[6],
+            risk_score=r[7] or 0, fetched_at=r[8] or "", compound=r[9], cluster_id=r[10] or "",
+            geo={"lat": r[11], "lon": r[12]} if r[11] is not None else None, score=float(r[14]),
+            indicators=[i[0] for i in indicators], sort=keys,
+        )  # fmt: skip
+
+    def _highlight(self, hits: list[Hit], rowids: list[int], query: Query) -> None:
+        """Mark the matched words in titles and a fragment of the text (in the original, unsegmented text)."""
+        tokens = positive_tokens(query)
+        marks = ",".join("?" * len(rowids))
+        texts = dict(self.db.execute(f"SELECT id, json_extract(doc, '$.text') FROM findings WHERE id IN ({marks})",
+                                     rowids).fetchall())  # fmt: skip
+        for rowid, hit in zip(rowids, hits, strict=True):
+            title = mark(hit.title, tokens, HIGHLIGHT_PRE, HIGHLIGHT_POST)
+            text = mark(texts.get(rowid) or "", tokens, HIGHLIGHT_PRE, HIGHLIGHT_POST)
+            hit.title_highlight = title if HIGHLIGHT_PRE in title else ""
+            hit.highlights = [fragment(text, HIGHLIGHT_PRE, HIGHLIGHT_POST)] if HIGHLIGHT_PRE in text else []
+
+    def _facet(self, name: str, source: str) -> list[tuple[str, int]]:
+        """Top values of ``name`` among the rows of ``source`` (the findings table or the matched rows)."""
+        if name in COLUMNS:
+            column = f"f.{COLUMNS[name]}"
+            sql = f"""SELECT {column} AS v, COUNT(*) AS n FROM {source} WHERE {column} IS NOT NULL AND {column} != ''
+                      GROUP BY v ORDER BY n DESC, v LIMIT {FACET_SIZE}"""
+            return [(v, n) for v, n in self.db.execute(sql).fetchall()]
+        sql = f"""SELECT v.value AS v, COUNT(*) AS n FROM finding_values v JOIN {source} ON f.id = v.rowid
+                  WHERE v.field = ? AND v.value != '' GROUP BY v.value ORDER BY n DESC, v LIMIT {FACET_SIZE}"""
+        return [(v, n) for v, n in self.db.execute(sql, [name]).fetchall()]
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _distance(lat: float | None, lon: float | None, lat2: float, lon2: float) -> float | None:
+    if lat is None or lon is None:
+        return None
+    return distance_m(lat, lon, lat2, lon2)

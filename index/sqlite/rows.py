@@ -1,0 +1,81 @@
+"""How a Finding is laid out in SQLite: the schema, its row of columns, and its multi-valued field values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from lurewatch.index.base import lookup_keys
+from lurewatch.index.geo import tile_of
+from lurewatch.index.query import CONTACT_FIELDS, to_epoch_ms
+from lurewatch.index.text import FTS5_TOKENIZER
+from lurewatch.records import Finding
+
+SCHEMA_VERSION = 4
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS findings (
+    id INTEGER PRIMARY KEY,
+    posting_id TEXT NOT NULL UNIQUE,
+    title TEXT, url TEXT, source TEXT, source_kind TEXT, language TEXT, country TEXT, compound TEXT,
+    cluster_id TEXT, risk_score INTEGER, fetched_at TEXT, fetched_ms INTEGER, first_seen TEXT, last_seen TEXT,
+    lat REAL, lon REAL, tile_x INTEGER, tile_y INTEGER, has_contact INTEGER, indexed_at TEXT,
+    doc TEXT NOT NULL  -- last: the JSON spills into overflow pages that reading the columns above never touches
+);
+CREATE INDEX IF NOT EXISTS findings_newest ON findings (fetched_ms DESC, posting_id);
+CREATE INDEX IF NOT EXISTS findings_risk ON findings (risk_score DESC, fetched_ms DESC, posting_id);
+CREATE INDEX IF NOT EXISTS findings_source ON findings (source);
+CREATE INDEX IF NOT EXISTS findings_language ON findings (language);
+CREATE INDEX IF NOT EXISTS findings_country ON findings (country);
+CREATE INDEX IF NOT EXISTS findings_compound ON findings (compound);
+CREATE INDEX IF NOT EXISTS findings_cluster ON findings (cluster_id);
+-- one row per value of a multi-valued field: phones, handles, emails, domains, wallets, indicators, ...
+CREATE TABLE IF NOT EXISTS finding_values (
+    field TEXT NOT NULL, value TEXT NOT NULL, rowid INTEGER NOT NULL,
+    PRIMARY KEY (field, value, rowid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS finding_values_row ON finding_values (rowid, field);
+CREATE VIRTUAL TABLE IF NOT EXISTS findings_geo USING rtree(id, min_lon, max_lon, min_lat, max_lat);
+-- one column of words split by index/text.py, the same words Elasticsearch indexes in ``words``
+CREATE VIRTUAL TABLE IF NOT EXISTS findings_fts USING fts5(words, tokenize = "{FTS5_TOKENIZER}");
+"""
+
+_CONTACT_LISTS = {
+    "phone": "phones", "telegram": "telegram", "whatsapp": "whatsapp", "line": "line", "wechat": "wechat",
+    "signal": "signal", "email": "emails", "domain": "domains",
+}  # fmt: skip
+
+
+def finding_row(f: Finding, doc: str) -> dict[str, Any]:
+    """The column values of ``findings`` for one finding (empty strings stored as NULL, as facets skip them)."""
+    lat = lon = None
+    tile: tuple[int, int] | tuple[None, None] = (None, None)
+    if f.geo and f.geo.get("lat") is not None and f.geo.get("lon") is not None:
+        lat, lon = float(f.geo["lat"]), float(f.geo["lon"])
+        tile = tile_of(lat, lon)
+    has_contact = any(getattr(f.contacts, _CONTACT_LISTS[name]) for name in CONTACT_FIELDS)
+    return {
+        "posting_id": f.posting_id, "doc": doc, "title": f.title, "url": f.url, "source": f.source or None,
+        "source_kind": f.source_kind or None, "language": f.language or None, "country": f.country or None,
+        "compound": f.compound or None, "cluster_id": f.cluster_id or None, "risk_score": f.risk_score,
+        "fetched_at": f.fetched_at, "fetched_ms": to_epoch_ms(f.fetched_at), "first_seen": f.first_seen,
+        "last_seen": f.last_seen, "lat": lat, "lon": lon, "tile_x": tile[0], "tile_y": tile[1],
+        "has_contact": int(has_contact), "indexed_at": f.indexed_at,
+    }  # fmt: skip
+
+
+def finding_values(f: Finding) -> Iterator[tuple[str, str]]:
+    """(field, value) pairs of the multi-valued fields, named as the query model's filters."""
+    for name, attribute in _CONTACT_LISTS.items():
+        for value in getattr(f.contacts, attribute):
+            yield name, value
+    for wallet in f.wallets:
+        yield "wallet", wallet.address
+    for indicator in f.indicators:
+        yield "indicator", indicator.code
+    for image in f.images:
+        if image.phash:
+            yield "phash", image.phash
+    for location in f.locations:
+        yield "location", location.name
+    for key in lookup_keys(f.minhash_bands):
+        yield "band", key

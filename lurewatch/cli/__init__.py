@@ -1,0 +1,36 @@
+"""LureWatch: crawl job ads, enrich them, index them and search the findings."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from lurewatch.cli import evidence, geo, index_admin, pipeline, search, web
+from lurewatch.cli._ui import console
+from lurewatch.errors import LureWatchError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
+for module in (pipeline, search, web, geo):
+    app.registered_commands.extend(module.commands.registered_commands)
+app.add_typer(evidence.group, name="evidence")
+app.add_typer(web.keys_group, name="keys")
+app.add_typer(index_admin.group, name="index-admin")
+
+
+def main() -> None:
+    """Entry point: click reports usage errors; LureWatch errors become one line plus a hint."""
+    try:
+        app()
+    except LureWatchError as exc:
+        console.print(f"[red]error:[/] {exc}", highlight=False)
+        if exc.hint:
+            console.print(f"[dim]hint:[/] {exc.hint}", highlight=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        console.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""``lurewatch search``: the query model from the command line."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from lurewatch.cli._ui import out, parse_filters
+from lurewatch.index.query import FILTER_FIELDS
+from lurewatch.settings import get_settings
+
+commands = typer.Typer()
+
+
+@commands.command()
+def search(
+    query: Annotated[
+        str, typer.Argument(help='simple_query_string text: words, "phrases", -not, a | b, pre*; * for all')
+    ],
+    filter: Annotated[
+        list[str],
+        typer.Option("--filter", "-f", help=f"FIELD=VALUE ({', '.join(FILTER_FIELDS)}); repeatable"),
+    ] = [],  # noqa: B006
+    size: Annotated[int, typer.Option(help="hits per page")] = 10,
+    offset: Annotated[int, typer.Option(help="hits to skip")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Search the index."""
+    from lurewatch.index.base import open_index
+    from lurewatch.index.query import Query
+
+    try:
+        q = Query(text=query, filters=parse_filters(filter), size=size, offset=offset)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    store = open_index(get_settings())
+    try:
+        result = store.search(q)
+    finally:
+        store.close()
+    if as_json:
+        facets = {name: [{"value": v, "count": n} for v, n in buckets] for name, buckets in result.facets.items()}
+        payload = {"total": result.total, "hits": [asdict(h) for h in result.hits], "facets": facets}
+        out.print_json(json.dumps(payload, ensure_ascii=False))
+        return
+    _print_result(result)
+
+
+def _print_result(result: Any) -> None:
+    table = Table(title=f"{result.total} findings", show_lines=False)
+    for column in ("score", "lang", "title", "url"):
+        table.add_column(column, overflow="fold")
+    for hit in result.hits:
+        table.add_row(f"{hit.score:.2f}", hit.language, hit.title, hit.url)
+    out.print(table)
+    for name, buckets in result.facets.items():
+        if buckets:
+            out.print(f"[bold]{name}[/]: " + ", ".join(f"{value} ({n})" for value, n in buckets[:8]))

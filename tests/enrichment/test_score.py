@@ -1,0 +1,132 @@
+"""Risk scoring: each indicator rule fires with its evidence span; the score is deterministic and explained."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lurewatch.enrichment.pipeline import enrich_posting
+from lurewatch.enrichment.score import RuleFileError, load_rules, risk_score
+from lurewatch.records import Finding, Indicator, Posting
+
+LURE = """Urgent hiring: customer service staff for Sihanoukville, Cambodia
+Salary $1,500/month, no experience needed
+Free flight ticket, free visa, free accommodation
+Age 18-35, speak English
+Passport will be kept by the company during the contract
+Contact Telegram @kh_hr_desk or WhatsApp +86 138 0013 8000"""
+
+ORDINARY = """Accountant for our Bangkok office
+Salary 45,000 baht per month, 5 years of audit experience and a CPA licence required
+Apply at https://careers.siam-audit.co.th/jobs or hr@siam-audit.co.th, phone 02 123 4567"""
+
+
+def _finding(text: str, title: str = "", compound: str | None = None) -> Finding:
+    posting = Posting(
+        posting_id="p", source="s", source_kind="board", url="https://jobs.example.com/p",
+        canonical_url="https://jobs.example.com/p", fetched_at="2026-11-29T00:00:00+00:00", run_id="r",
+        title=title, text=text,
+    )  # fmt: skip
+    return enrich_posting(posting)
+
+
+def _codes(finding: Finding) -> dict[str, str]:
+    return {i.code: i.evidence for i in finding.indicators}
+
+
+def test_lure_fires_every_documented_indicator_with_its_span() -> None:
+    fired = _codes(_finding(LURE))
+    assert fired == {
+        "free_travel": "Free flight",
+        "free_visa": "free visa",
+        "free_lodging": "free accommodation",
+        "no_experience": "no experience needed",
+        "age_limit": "Age 18-35",
+        "unrealistic_salary": "$1,500 (≈1,500 USD/month)",
+        "low_skill_role": "customer service",
+        "compound_destination": "Sihanoukville",
+        "remote_job_to_hub_country": "customer service … Cambodia",
+        "messenger_only_contact": "kh_hr_desk, +8613800138000",
+        "urgent_departure": "Urgent hiring",
+        "passport_held": "Passport will be kept by the company",
+        "recruiter_third_country": "+8613800138000",
+        "language_requirement": "speak English",
+    }
+
+
+def test_ordinary_job_ad_scores_zero() -> None:
+    finding = _finding(ORDINARY)
+    assert finding.indicators == [] and finding.risk_score == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "evidence"),
+    [
+        ("高薪招聘客服，包吃包住，公司报销机票，无需经验", "free_lodging", "包吃包住"),
+        ("高薪招聘客服，包吃包住，公司报销机票，无需经验", "free_travel", "报销机票"),
+        ("รับสมัครแอดมิน ไม่ต้องมีประสบการณ์ ฟรีที่พัก", "no_experience", "ไม่ต้องมีประสบการณ์"),
+        (
+            "Tuyển gấp nhân viên chăm sóc khách hàng đi Campuchia, bao ăn ở",
+            "remote_job_to_hub_country",
+            "chăm sóc khách hàng … Campuchia",
+        ),
+        ("Lowongan admin, tiket pesawat gratis, usia 18-30 tahun", "age_limit", "usia 18-30"),
+        ("Kerja di Kamboja, judi online, gaji besar", "crypto_or_investment_role", "judi online"),
+        ("ក្រុមហ៊ុននៅក្រុងព្រះសីហនុ ស្នាក់នៅឥតគិតថ្លៃ", "compound_destination", "ក្រុងព្រះសីហនុ"),
+        ("急招打字员，护照由公司保管", "passport_held", "护照由公司保管"),
+        ("Hiring game tester in KK Park, salary 2000 USD", "compound_destination", "KK Park"),
+    ],
+)
+def test_multilingual_rules(text: str, code: str, evidence: str) -> None:
+    assert _codes(_finding(text)).get(code) == evidence
+
+
+def test_age_limit_only_for_young_windows() -> None:
+    assert "age_limit" not in _codes(_finding("Security guard, age 25-55"))
+
+
+def test_high_salary_for_skilled_work_is_not_unrealistic() -> None:
+    assert "unrealistic_salary" not in _codes(_finding("Senior engineer, salary 4,000 USD per month"))
+
+
+def test_messenger_contact_with_company_email_is_not_messenger_only() -> None:
+    text = "Customer service, Telegram @hr_desk_kh or hr@angkor-tours.com.kh"
+    assert "messenger_only_contact" not in _codes(_finding(text))
+
+
+def test_score_is_deterministic_order_independent_and_bounded() -> None:
+    indicators = [Indicator("a", 20), Indicator("b", 15), Indicator("c", 10)]
+    assert risk_score(indicators) == risk_score(list(reversed(indicators))) == 39  # 1 - .8 * .85 * .9
+    assert risk_score([]) == 0 and risk_score([Indicator("x", 100), Indicator("y", 50)]) == 100
+    assert _finding(LURE).risk_score == _finding(LURE).risk_score >= 80
+
+
+def test_every_rule_names_its_public_report() -> None:
+    import yaml
+
+    from lurewatch.enrichment.score import RULES_FILE
+
+    for rule in yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["rules"]:
+        assert rule["reports"] and rule["description"] and 0 < rule["weight"] <= 100, rule["code"]
+    assert len(load_rules()) == 15
+
+
+def test_a_broken_rule_names_itself(tmp_path: Path) -> None:
+    bad = tmp_path / "rules.yml"
+    bad.write_text("rules:\n  - code: broken\n    weight: 5\n    patterns:\n      en: ['(unclosed']\n")
+    with pytest.raises(RuleFileError, match="broken"):
+        load_rules(bad)
+
+
+def test_demo_lures_outscore_ordinary_ads() -> None:
+    """On the demo board's ground truth (``is_lure``), a lure should rank above an ordinary ad (ROC AUC)."""
+    site = pytest.importorskip("lurewatch.demo.site")
+    lures, ordinary = [], []
+    for ad in site.demo_ads():
+        finding = _finding(ad["text"], ad["title"])
+        (lures if ad["is_lure"] else ordinary).append(finding.risk_score)
+    auc = sum((a > b) + 0.5 * (a == b) for a in lures for b in ordinary) / (len(lures) * len(ordinary))
+    at_30 = sum(s >= 30 for s in lures) / len(lures), sum(s >= 30 for s in ordinary) / len(ordinary)
+    print(f"demo risk: AUC={auc:.3f}; score>=30 flags {at_30[0]:.0%} of lures and {at_30[1]:.0%} of ordinary ads")
+    assert auc >= 0.95

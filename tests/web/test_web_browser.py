@@ -1,0 +1,183 @@
+"""The web UI in a real Chromium: log in, search, click a facet, open a finding, follow a phone pivot, see the map.
+
+Screenshots of every page land in ``test-artifacts/`` (gitignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lurewatch.index.sqlite.backend import SqliteIndex
+from lurewatch.records import Contacts, Evidence, Finding, Indicator, Location
+from lurewatch.settings import Settings
+from lurewatch.web.app import create_app
+from lurewatch.web.keys import KeyStore
+from tests.support import ROOT
+from tests.support.samples import sample_findings
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path(os.environ.get("LUREWATCH_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+ARTIFACTS = ROOT / "test-artifacts"
+XSS_TITLE = '<script>alert("title")</script> Hiring <img src=x onerror=alert(1)> now'
+XSS_TEXT = 'Apply today <img src=x onerror=alert(2)> <script>alert("text")</script> <b>bold</b> ok'
+XSS_PHONE = "+85599000111"
+
+
+def _xss_finding() -> Finding:
+    return Finding(
+        posting_id="xss000000000000000000001", source="social-groups", source_kind="social",
+        url="https://social-groups.example/ads/xss", canonical_url="https://social-groups.example/ads/xss",
+        fetched_at="2026-05-01T10:00:00+00:00", run_id="browser-test", title=XSS_TITLE, text=XSS_TEXT,
+        language="en", contacts=Contacts(phones=[XSS_PHONE], telegram=['@"><svg onload=alert(3)>']),
+        locations=[Location("Poipet", "KH", None, 13.66, 102.56, None, "text", 0.9)],
+        geo={"lat": 13.66, "lon": 102.56}, country="KH", risk_score=77,
+        indicators=[Indicator("telegram_only", 15.0, "<img src=x onerror=alert(4)>")], cluster_id="cxss",
+        evidence=Evidence("runs/browser-test/evidence.warc.gz", 0, "ab" * 32),
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> Path:
+    if not CHROMIUM.exists() and not shutil.which("chromium"):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Chromium is missing; CI=true needs it for the browser tests")
+        pytest.skip("no Chromium here; install Debian's chromium package")
+    return CHROMIUM if CHROMIUM.exists() else Path(shutil.which("chromium") or "")
+
+
+@pytest.fixture
+def server(settings: Settings) -> Iterator[tuple[str, str]]:
+    """The app on a free 127.0.0.1 port over 800 synthetic findings plus one carrying an XSS payload."""
+    import uvicorn
+
+    store = SqliteIndex(settings.sqlite_file)
+    store.setup()
+    store.upsert(sample_findings(800))
+    store.upsert([_xss_finding()])
+    key = KeyStore(settings.keys_path).add("browser", "reader")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port, log_level="warning")
+    web = uvicorn.Server(config)
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not web.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert web.started, "the web server did not start"
+    yield f"http://127.0.0.1:{port}", key
+    web.should_exit = True
+    thread.join(timeout=10)
+    store.close()
+
+
+@pytest.fixture
+def page(chromium_path: Path, server: tuple[str, str]) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        tab = context.new_page()
+        tab.dialogs = []  # type: ignore[attr-defined]
+        tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))  # type: ignore[attr-defined]
+        yield tab
+        browser.close()
+
+
+def _login(page: object, base: str, key: str, then: str = "/") -> None:
+    page.goto(base + then)  # type: ignore[attr-defined]
+    assert "/login" in page.url  # type: ignore[attr-defined]
+    page.screenshot(path=ARTIFACTS / "login.png")  # type: ignore[attr-defined]
+    page.fill("#key", key)  # type: ignore[attr-defined]
+    page.click("form.login-card button[type=submit]")  # type: ignore[attr-defined]
+    page.wait_for_load_state()  # type: ignore[attr-defined]
+
+
+def test_search_facet_finding_pivot_and_map(page: object, server: tuple[str, str]) -> None:
+    from playwright.sync_api import expect
+
+    base, key = server
+    _login(page, base, key, "/?q=visa")
+    p = page  # type: ignore[assignment]
+    expect(p.locator(".summary")).to_contain_text("findings for visa")
+    expect(p.locator("article.hit").first).to_be_visible()
+    expect(p.locator("article.hit mark").first).to_have_text("visa", ignore_case=True)
+    expect(p.locator("#map.drawn")).to_be_visible()  # the map script ran and drew
+    assert p.locator("#map .land path").count() > 100  # country outlines from the vendored atlas
+    assert p.locator("#map a.cluster circle").count() >= 3  # geotile clusters
+    p.screenshot(path=ARTIFACTS / "search.png", full_page=True)
+
+    cambodia = p.locator("section[data-facet=country] a", has_text="Cambodia")
+    expected = int(cambodia.locator(".count").inner_text().replace(",", ""))
+    cambodia.click()
+    p.wait_for_load_state()
+    assert "country=KH" in p.url
+    expect(p.locator(".summary strong").first).to_have_text(f"{expected:,}")
+    metas = p.locator("article.hit .meta").all_inner_texts()
+    assert metas and all("KH" in m for m in metas)
+    expect(p.locator("section[data-facet=country] a.active")).to_contain_text("Cambodia")
+    p.screenshot(path=ARTIFACTS / "search-facet.png", full_page=True)
+
+    p.locator("#map a.cluster").first.click()  # zoom into a cluster: a bounding-box filter
+    p.wait_for_load_state()
+    assert "bbox=" in p.url and "country=KH" in p.url
+    p.screenshot(path=ARTIFACTS / "search-map-zoom.png", full_page=True)
+
+    p.goto(base + "/?q=*&has_contact=1&sort=risk")
+    p.locator("article.hit a.hit-title").first.click()
+    p.wait_for_load_state()
+    assert "/findings/" in p.url
+    expect(p.locator(".finding h1")).to_be_visible()
+    expect(p.locator("#finding-map.drawn")).to_be_visible()
+    p.screenshot(path=ARTIFACTS / "finding.png", full_page=True)
+
+    phone_link = p.locator("a.pivot[data-field=phone]").first
+    if phone_link.count() == 0:
+        phone_link = p.locator("a.pivot").first
+    value = phone_link.inner_text()
+    phone_link.click()
+    p.wait_for_load_state()
+    assert "/pivot/" in p.url
+    expect(p.locator(".entity-value")).to_have_text(value)
+    postings = int(p.locator(".stats div", has_text="Postings").locator("dd").inner_text().replace(",", ""))
+    assert postings == p.locator("article.hit").count() >= 1
+    p.screenshot(path=ARTIFACTS / "pivot.png", full_page=True)
+    assert p.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_xss_payload_in_a_crawled_ad_renders_as_text(page: object, server: tuple[str, str]) -> None:
+    from playwright.sync_api import expect
+
+    base, key = server
+    _login(page, base, key, "/?q=onerror")
+    p = page  # type: ignore[assignment]
+    expect(p.locator("article.hit a.hit-title")).to_have_count(1)
+    expect(p.locator("article.hit a.hit-title")).to_contain_text('<script>alert("title")</script> Hiring')
+    p.screenshot(path=ARTIFACTS / "xss-search.png", full_page=True)
+    p.locator("article.hit a.hit-title").click()
+    p.wait_for_load_state()
+    expect(p.locator(".finding h1")).to_have_text(XSS_TITLE)
+    expect(p.locator(".ad-text")).to_have_text(XSS_TEXT)
+    expect(p.get_by_text("<img src=x onerror=alert(4)>")).to_be_visible()
+    expect(p.get_by_text('@"><svg onload=alert(3)>')).to_be_visible()
+    injected = p.locator("img[src=x], .finding script:not(.map-data), .finding b, .finding svg[onload]")
+    assert injected.count() == 0, injected.evaluate_all("els => els.map(e => e.outerHTML)")
+    p.screenshot(path=ARTIFACTS / "xss-finding.png", full_page=True)
+    p.get_by_text(XSS_PHONE).click()
+    p.wait_for_load_state()
+    expect(p.locator("article.hit a.hit-title")).to_contain_text("onerror=alert(1)")
+    p.wait_for_timeout(300)
+    assert p.dialogs == []  # type: ignore[attr-defined]
