@@ -7,10 +7,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from lurewatch import runner
 from lurewatch.records import to_json
-from lurewatch.run_folder import RejectFile, check_run_id, read_json, write_json_atomic
 from lurewatch.settings import Settings
 from tests.support.samples import sample_findings
 from tests.support.sites.hostile import serve_board, write_source
@@ -22,10 +22,14 @@ def _rows(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+def read_json(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text()))
+
+
 def _run_with_findings(settings: Settings, lines: list[str], run_id: str = "hand-made") -> Path:
     run_dir = settings.runs_dir / run_id
     run_dir.mkdir(parents=True)
-    write_json_atomic(run_dir / "run.json", {"run_id": run_id, "source": "synthetic", "steps": {}})
+    (run_dir / "run.json").write_text(json.dumps({"run_id": run_id, "source": "synthetic", "steps": {}}))
     (run_dir / "findings.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return run_dir
 
@@ -68,6 +72,8 @@ def test_every_step_writes_rejects_in_one_shape(settings: Settings) -> None:
 
 
 def test_json_is_replaced_whole_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    from lurewatch.run_folder import write_json_atomic
+
     target = tmp_path / "run.json"
     write_json_atomic(target, {"a": 1})
     write_json_atomic(target, {"a": 2, "b": [1, 2]})
@@ -76,6 +82,8 @@ def test_json_is_replaced_whole_and_leaves_no_temporary_file(tmp_path: Path) -> 
 
 
 def test_reject_lines_are_on_disk_as_soon_as_they_are_added(tmp_path: Path) -> None:
+    from lurewatch.run_folder import RejectFile
+
     rejects = RejectFile(tmp_path / "rejects.jsonl", "crawl")
     rejects.add("network", "ConnectionRefusedError", url="http://127.0.0.1:9/")
     assert _rows(tmp_path / "rejects.jsonl")[0]["kind"] == "network"  # read before close: flushed
@@ -83,5 +91,7 @@ def test_reject_lines_are_on_disk_as_soon_as_they_are_added(tmp_path: Path) -> N
 
 
 def test_run_ids_are_plain_folder_names() -> None:
+    from lurewatch.run_folder import check_run_id
+
     for good in ("demo-20261129T101500-ab12", "lurewatch_demo-manual__2026-11-29T10_00_00", "r.1"):
         assert check_run_id(good) == good

@@ -17,16 +17,15 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from lurewatch import runner
-from lurewatch.errors import CrawlFetchedNothing, RunExists, RunIdInvalid
+from lurewatch import errors, runner
 from lurewatch.evidence import VerifyReport, verify_posting, verify_run
 from lurewatch.index.base import open_index
 from lurewatch.index.query import Query
-from lurewatch.records import Posting
-from lurewatch.run_folder import read_json, read_jsonl_numbered
+from lurewatch.records import Posting, from_dict
 from lurewatch.settings import Settings
 from tests.support.sites.hostile import serve_board, write_source
 
@@ -59,13 +58,20 @@ def _wait_for(what: str, check: Callable[[], bool]) -> None:
         time.sleep(0.05)
 
 
+def read_json(path: Path) -> dict[str, Any]:
+    try:
+        return dict(json.loads(path.read_text()))
+    except (OSError, ValueError):
+        return {}
+
+
 def _postings(run_dir: Path) -> list[Posting]:
     path = run_dir / "postings.jsonl"
     if not path.exists():
         return []
-    rows = list(read_jsonl_numbered(path, Posting))
-    assert all(posting is not None for _, posting, _ in rows), rows  # no torn line either
-    return [posting for _, posting, _ in rows if posting is not None]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    done = lines if path.read_text(encoding="utf-8").endswith("\n") else lines[:-1]  # a line being written
+    return [from_dict(Posting, json.loads(line)) for line in done if line.strip()]
 
 
 def _unverified(run_dir: Path, postings: list[Posting]) -> list[str]:
@@ -75,6 +81,26 @@ def _unverified(run_dir: Path, postings: list[Posting]) -> list[str]:
         verify_posting(run_dir, posting, report)
         bad += [m.line() for m in report.mismatches]
     return bad
+
+
+def _crawler_of(parent: int) -> int:
+    """The pid of the crawl process that ``parent`` started (found in /proc, as an operator would with ps)."""
+    found: list[int] = []
+
+    def look() -> bool:
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                text = status.read_text()
+                cmdline = (status.parent / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if f"\nPPid:\t{parent}\n" in text and b"lurewatch.crawlers.crawl" in cmdline:
+                found.append(int(status.parent.name))
+                return True
+        return False
+
+    _wait_for("the crawl process", look)
+    return found[0]
 
 
 def _gone(pid: int) -> bool:
@@ -96,14 +122,14 @@ def test_killed_crawler_keeps_every_recorded_posting_verifiable_and_the_rerun_co
         parent = _lurewatch(settings, "crawl", "fixture", "--run-id", "killed", "--base-url", site.base_url)
         run_dir = settings.runs_dir / "killed"
         _wait_for("six postings", lambda: len(_postings(run_dir)) >= 6)
-        child = read_json(run_dir / "run.json")["crawl_pid"]
+        child = _crawler_of(parent.pid)
         os.kill(child, signal.SIGKILL)
         _, stderr = parent.communicate(timeout=WAIT)
-        assert parent.returncode == 2 and "Traceback" not in stderr, stderr
-        assert "killed by signal SIGKILL" in stderr
         recorded = _postings(run_dir)
         assert 6 <= len(recorded) < len(ADS)
         assert _unverified(run_dir, recorded) == []  # nothing recorded before its WARC record
+        assert parent.returncode == 2 and "Traceback" not in stderr, stderr
+        assert "killed by signal SIGKILL" in stderr
         meta = read_json(run_dir / "run.json")
         assert meta["status"] == "incomplete" and meta["steps"]["crawl"]["exit_code"] == -signal.SIGKILL
         assert read_json(run_dir / "stats.json")["finish_reason"] == "crawler killed by signal SIGKILL"
@@ -145,11 +171,13 @@ def test_next_crawl_refetches_exactly_what_a_crashed_run_left_unverified(setting
 
 def test_killed_parent_takes_the_crawler_down_and_the_run_records_its_end(settings: Settings) -> None:
     write_source(settings.sources_dir, concurrency=1, delay=0.3)
-    with serve_board(dict(ADS)) as site:
+    # Far more than the crawler could fetch while the test waits: if it outlived its parent, it would show.
+    many = {f"ad{i:03d}": f"Casino customer service, ad {i}" for i in range(400)}
+    with serve_board(many) as site:
         parent = _lurewatch(settings, "crawl", "fixture", "--run-id", "orphan", "--base-url", site.base_url)
         run_dir = settings.runs_dir / "orphan"
         _wait_for("three postings", lambda: len(_postings(run_dir)) >= 3)
-        child = read_json(run_dir / "run.json")["crawl_pid"]
+        child = _crawler_of(parent.pid)
         parent.kill()
         parent.communicate(timeout=WAIT)
         _wait_for("the crawler to stop with its parent", lambda: _gone(child))
@@ -161,7 +189,7 @@ def test_killed_parent_takes_the_crawler_down_and_the_run_records_its_end(settin
     assert meta["status"] == "incomplete" and meta["steps"]["crawl"]["orphaned"]
     assert read_json(run_dir / "stats.json")["finish_reason"] == "shutdown"
     postings = _postings(run_dir)
-    assert postings and len(postings) < len(ADS) and _unverified(run_dir, postings) == []
+    assert postings and len(postings) < len(many) and _unverified(run_dir, postings) == []
     assert verify_run(run_dir).ok
 
 
@@ -201,7 +229,7 @@ def test_existing_run_id_is_refused_unless_resumed_and_its_evidence_is_untouched
     with serve_board(dict(list(ADS.items())[:3])) as site:
         run = runner.crawl("fixture", run_id="taken", base_url=site.base_url, settings=settings)
         files = {p.name: p.read_bytes() for p in run.path.iterdir() if p.is_file()}
-        with pytest.raises(RunExists, match="already exists"):
+        with pytest.raises(errors.LureWatchError, match="already exists"):
             runner.crawl("fixture", run_id="taken", base_url=site.base_url, settings=settings)
         cli = subprocess.run(
             [sys.executable, "-m", "lurewatch", "crawl", "fixture", "--run-id", "taken", "--base-url", site.base_url],
@@ -214,7 +242,7 @@ def test_existing_run_id_is_refused_unless_resumed_and_its_evidence_is_untouched
 @pytest.mark.parametrize("bad", ["../escape", "a/b", "..", ".hidden", "x" * 200, ""])
 def test_unsafe_run_id_is_refused_before_anything_is_written(settings: Settings, bad: str) -> None:
     write_source(settings.sources_dir)
-    with pytest.raises(RunIdInvalid):
+    with pytest.raises(errors.LureWatchError):
         runner.crawl("fixture", run_id=bad, base_url="http://127.0.0.1:9", settings=settings)
     assert not settings.data_dir.exists() or not any(settings.data_dir.rglob("run.json"))
     cli = subprocess.run(
@@ -233,7 +261,7 @@ def _closed_port() -> int:
 def test_crawl_of_a_site_that_is_down_fails_with_one_line_and_keeps_its_rejects(settings: Settings) -> None:
     write_source(settings.sources_dir, retries=0)
     base_url = f"http://127.0.0.1:{_closed_port()}"
-    with pytest.raises(CrawlFetchedNothing, match="fetched nothing"):
+    with pytest.raises(errors.CrawlFailed, match="fetched nothing"):
         runner.crawl("fixture", run_id="down", base_url=base_url, settings=settings)
     rejects = [json.loads(line) for line in (settings.runs_dir / "down" / "rejects.jsonl").read_text().splitlines()]
     assert rejects and all(r["step"] == "crawl" and r["kind"] == "network" for r in rejects)
@@ -243,6 +271,6 @@ def test_crawl_of_a_site_that_is_down_fails_with_one_line_and_keeps_its_rejects(
         [sys.executable, "-m", "lurewatch", "crawl", "fixture", "--run-id", "down-cli", "--base-url", base_url],
         env=_env(settings), capture_output=True, text=True, timeout=120,
     )  # fmt: skip
-    errors = [line for line in cli.stderr.splitlines() if line.startswith("error:")]
-    assert cli.returncode == 2 and len(errors) == 1 and "fetched nothing" in errors[0], cli.stderr
+    error_lines = [line for line in cli.stderr.splitlines() if line.startswith("error:")]
+    assert cli.returncode == 2 and len(error_lines) == 1 and "fetched nothing" in error_lines[0], cli.stderr
     assert "Traceback" not in cli.stderr
