@@ -40,13 +40,17 @@ if TYPE_CHECKING:
 NOT_KEPT_REQUEST_HEADERS = {b"host", b"proxy-authorization", b"authorization", b"cookie"}
 HOP_BY_HOP = {b"content-encoding", b"content-length", b"transfer-encoding", b"connection", b"keep-alive"}
 ROBOTS_NOTE = "obeyed unless the source gives a written robots_reason"
-# Compression level of each record (zlib 1-9). warcio's own gzip wrapper is fixed at 9, which bench/crawl.py
-# measured slower for no useful gain (see compress_member); 6 is the usual size/speed balance.
+# Compression level of each record (zlib 1-9); 6 is the usual size/speed balance (on bench/crawl.py's pages
+# 6 and 9 cost the same, 0.02 ms per record, and give the same size).
 GZIP_LEVEL = 6
 
 
 class _Sha256Writer(WARCWriter):
-    """warcio's writer with sha256 digests (its default is sha1), serialising records uncompressed into memory."""
+    """warcio's writer with sha256 digests (its default is sha1), serialising records uncompressed into memory.
+
+    Measured against the hand-written records it replaces: 0.19 ms instead of 0.10 ms CPU per request and
+    response pair (2,000 bench pages), about 4% of a page's crawl cost; kept for the standard headers it writes.
+    """
 
     @staticmethod
     def _create_digester() -> Digester:
@@ -54,7 +58,11 @@ class _Sha256Writer(WARCWriter):
 
 
 def compress_member(data: bytes, level: int = GZIP_LEVEL) -> bytes:
-    """One gzip member (header and trailer included): warcio's GzippingWrapper, at a level of our choosing."""
+    """One gzip member (header and trailer included), as warcio's GzippingWrapper makes it.
+
+    Ours rather than warcio's wrapper, which writes each record in several pieces: compressed here in memory,
+    a record pair reaches the file in one write, so a killed crawler never leaves half a record behind.
+    """
     return zlib.compress(data, level, wbits=31)
 
 

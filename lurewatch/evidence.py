@@ -89,6 +89,9 @@ class VerifyReport:
         return f"verified {self.records} WARC records, {self.files} files, {self.postings} postings: {state}"
 
 
+# warcio parses and checks each record: 0.16 ms of CPU per record against 0.09 ms for the hand-written parser
+# it replaced (4,001 records of bench/crawl.py pages); verification runs on demand, not in the crawl, and a
+# standard reader's view of the record is what a court or another archive will check too.
 # Records that carry an HTTP message must say what its payload hashes to; every record, its block.
 PAYLOAD_DIGEST_REQUIRED = {"response"}
 
