@@ -33,6 +33,8 @@ CRAWL_LOG = "crawl.log"
 WARC = "evidence.warc.gz"
 BROWSER_WARC = "browser.warc.gz"
 MANIFEST = "evidence.json"
+SCREENSHOTS = "screenshots"  # folder: one PNG per rendered page, named by its sha256
+RENDERED = "rendered"  # folder: the rendered HTML of browser pages, named by its sha256
 # One rejects file per step, each line in the one shape of ``reject_row``.
 REJECTS = {"crawl": "rejects.jsonl", "enrich": "enrich_rejects.jsonl", "index": "index_rejects.jsonl"}
 # Outputs that change after the crawl or describe it; everything else in the run folder is evidence.
