@@ -334,10 +334,9 @@ def index(run_ref: str, progress: Callable[[int], None] | None = None, settings:
             posting_id = row.get("posting_id", "")
             rejects.add("index_rejected", row.get("reason", ""), line=lines.get(posting_id, 0), posting_id=posting_id)
         rejected["index_rejected"] = len(report.rejected)
-    run.record(
-        "index", backend=settings.index, written=report.written, rejected=sum(rejected.values()),
-        rejected_by_kind={k: v for k, v in rejected.items() if v},
-    )  # fmt: skip
+    by_kind = {k: v for k, v in rejected.items() if v}
+    extra = {"rejected_by_kind": by_kind} if by_kind else {}
+    run.record("index", backend=settings.index, written=report.written, rejected=sum(by_kind.values()), **extra)
     return run
 
 
