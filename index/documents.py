@@ -14,6 +14,8 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
+from lurewatch.index.text import without_controls
+
 _CONVERTERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
 
@@ -59,3 +61,17 @@ def converter(cls: type) -> Callable[[Any], dict[str, Any]]:
 def document(record: Any) -> dict[str, Any]:
     """The same dict as ``lurewatch.records.to_dict(record)``, built without copying leaf values."""
     return converter(type(record))(record)
+
+
+TEXT_FIELDS = ("title", "text", "text_segmented")
+
+
+def stored_document(finding: Any) -> dict[str, Any]:
+    """The dict a backend stores for a finding: ``document`` with control characters removed from its text
+    fields (the highlighter marks matches with two of them; a crawled page must not be able to forge one)."""
+    doc = document(finding)
+    for name in TEXT_FIELDS:
+        value = doc.get(name)
+        if value:
+            doc[name] = without_controls(value)
+    return doc

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from lurewatch.errors import IndexUnavailable
 from lurewatch.index.base import BandMatch, WriteReport, lookup_keys
-from lurewatch.index.documents import document
+from lurewatch.index.documents import stored_document
 from lurewatch.index.geo import distance_m
 from lurewatch.index.query import HIGHLIGHT_POST, HIGHLIGHT_PRE, Hit, Query, SearchResult, decode_cursor, encode_cursor
 from lurewatch.index.sqlite.query import (
@@ -36,40 +39,102 @@ FACET_SIZE = 20
 
 
 class SqliteIndex:
-    """Findings in one SQLite file; the default, with no server to run."""
+    """Findings in one SQLite file; the default, with no server to run.
+
+    Each thread gets its own connection (SQLite connections must not be shared between threads), so a
+    web server's worker threads search at once; WAL lets them read while another process writes. Every
+    connection is in autocommit mode: a read starts a fresh snapshot, so it sees every committed write;
+    a search holds one snapshot for its count, page and facets, and ends it when it returns.
+    ``read_only`` opens the file with ``mode=ro`` and never writes, not even a PRAGMA.
+    """
 
     backend = "sqlite"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
+        self._connections: dict[threading.Thread, sqlite3.Connection] = {}
+        self._lock = threading.Lock()
+        if read_only:
+            if not path.is_file():
+                blocked = _blocking_file(path)
+                raise IndexUnavailable(
+                    f"there is no SQLite index at {path}" + (" (it is a folder)" if path.is_dir() else ""),
+                    hint=_path_hint(path) if blocked or path.is_dir() else "index a run first (`lurewatch index "
+                    "RUN` or `lurewatch run SOURCE`), or point LUREWATCH_SQLITE_PATH at the index file",
+                )
+        else:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise IndexUnavailable(f"cannot create the folder of the SQLite index {path}: {exc}",
+                                       hint=_path_hint(path)) from exc  # fmt: skip
+        self._connection()  # open now, so a bad path fails here rather than at the first search
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The calling thread's connection (opened on first use)."""
+        db = self._connections.get(threading.current_thread())
+        return db if db is not None else self._connection()
+
+    def _connection(self) -> sqlite3.Connection:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, check_same_thread=False)
+            db = self._open_read_only() if self.read_only else self._open_read_write()
+            db.execute("PRAGMA busy_timeout=10000")
+            db.execute("PRAGMA temp_store=MEMORY")
         except (OSError, sqlite3.Error) as exc:
-            raise IndexUnavailable(f"cannot open the SQLite index {path}: {exc}") from exc
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=10000")
-        self.db.execute("PRAGMA temp_store=MEMORY")
-        self.db.create_function("distance_m", 4, _distance, deterministic=True)
+            raise IndexUnavailable(f"cannot open the SQLite index {self.path}: {exc}",
+                                   hint=_path_hint(self.path)) from exc  # fmt: skip
+        db.create_function("distance_m", 4, _distance, deterministic=True)
+        with self._lock:
+            for thread in [t for t in self._connections if not t.is_alive()]:
+                self._connections.pop(thread).close()  # threads that ended leave no open files behind
+            self._connections[threading.current_thread()] = db
+        return db
+
+    def _open_read_write(self) -> sqlite3.Connection:
+        # isolation_level=None: no implicit transactions; writes and searches open and end their own.
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        uri = f"{self.path.resolve().as_uri()}?mode=ro"
+        db = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
+        try:
+            db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            db.close()
+            if Path(f"{self.path}-wal").exists() or os.access(self.path.parent, os.W_OK):
+                raise
+            # A WAL file in a folder we cannot write: SQLite cannot create its shared-memory file there. With
+            # no -wal file every committed write is in the main file, and nobody can add one: read it as is.
+            db = sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=False, isolation_level=None)
+        return db
 
     def setup(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        db = self.db
+        version = db.execute("PRAGMA user_version").fetchone()[0]
         if version and version != SCHEMA_VERSION:
             raise IndexUnavailable(
                 f"the SQLite index {self.path} has schema {version}, this version needs {SCHEMA_VERSION}",
                 hint="move the file aside and run `lurewatch index RUN` again for each run (the index is rebuilt "
                 "from findings.jsonl)",
             )
-        exists = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'findings'").fetchone()
+        exists = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'findings'").fetchone()
         if exists and not version:
             raise IndexUnavailable(
                 f"the SQLite index {self.path} was written by an older LureWatch",
                 hint="move the file aside and run `lurewatch index RUN` again for each run",
             )
-        self.db.executescript(SCHEMA)
-        self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        self.db.commit()
+        if self.read_only:
+            if not exists:
+                raise IndexUnavailable(f"{self.path} holds no LureWatch index",
+                                       hint="index a run first: `lurewatch index RUN`")  # fmt: skip
+            return
+        db.executescript(SCHEMA)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def upsert(self, findings: Iterable[Finding]) -> WriteReport:
         report = WriteReport()
@@ -86,9 +151,11 @@ class SqliteIndex:
         return report
 
     def _write(self, batch: list[Finding]) -> int:
-        with self.db:
+        with _transaction(self.db, "BEGIN IMMEDIATE"):
             for f in batch:
-                row = finding_row(f, json.dumps(document(f), ensure_ascii=False))
+                doc = stored_document(f)
+                row = finding_row(f, json.dumps(doc, ensure_ascii=False))
+                row["title"] = doc["title"]
                 names = ", ".join(row)
                 updates = ", ".join(f"{k}=excluded.{k}" for k in row if k != "posting_id")
                 rowid = self.db.execute(
@@ -139,6 +206,13 @@ class SqliteIndex:
         return int(self.db.execute("SELECT COUNT(*) FROM findings").fetchone()[0])
 
     def search(self, query: Query) -> SearchResult:
+        query.validate()
+        # One snapshot for the count, the page and the facets; rolled back at the end (only the temp table
+        # was written), so the next search starts a new one and sees what was committed meanwhile.
+        with _transaction(self.db, "BEGIN", keep=False):
+            return self._search(query)
+
+    def _search(self, query: Query) -> SearchResult:
         compiled = compile_where(query)
         if compiled.where == "1":
             rows_where, source = compiled, "findings f"
@@ -235,7 +309,38 @@ class SqliteIndex:
         return [(v, n) for v, n in self.db.execute(sql, [name]).fetchall()]
 
     def close(self) -> None:
-        self.db.close()
+        with self._lock:
+            connections, self._connections = list(self._connections.values()), {}
+        for db in connections:
+            db.close()
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection, begin: str, keep: bool = True) -> Iterator[None]:
+    """A transaction on an autocommit connection: committed (``keep``) or rolled back on leaving."""
+    db.execute(begin)
+    try:
+        yield
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT" if keep else "ROLLBACK")
+
+
+def _blocking_file(path: Path) -> Path | None:
+    """The first folder on the way to ``path`` that is a regular file, if any."""
+    return next((parent for parent in path.parents if parent.exists() and not parent.is_dir()), None)
+
+
+def _path_hint(path: Path) -> str:
+    """What to do about an index path that cannot be opened."""
+    blocked = _blocking_file(path)
+    if blocked is not None:
+        return f"{blocked} is a file, not a folder: point LUREWATCH_DATA_DIR or LUREWATCH_SQLITE_PATH elsewhere"
+    if path.is_dir():
+        return f"{path} is a folder: LUREWATCH_SQLITE_PATH must name a file"
+    return f"check that {path} is readable (and its folder writable, to index), or set LUREWATCH_SQLITE_PATH"
 
 
 def _distance(lat: float | None, lon: float | None, lat2: float, lon2: float) -> float | None:
