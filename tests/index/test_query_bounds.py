@@ -105,7 +105,9 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
         from lurewatch.index.elasticsearch.backend import ElasticsearchIndex
 
-        index = ElasticsearchIndex(Elasticsearch(request.getfixturevalue("es_url")), f"test-bounds-{uuid.uuid4().hex[:8]}")
+        index = ElasticsearchIndex(
+            Elasticsearch(request.getfixturevalue("es_url")), f"test-bounds-{uuid.uuid4().hex[:8]}"
+        )
     index.setup()
     index.upsert(handbuilt_findings())
     yield index

@@ -218,4 +218,3 @@ def test_get_returns_the_stored_finding(store: Index) -> None:
     assert found is not None and found.wallets[0].address.startswith("TXyz") and found.risk_score == 59
     assert store.get("nope") is None
     assert store.count() == 9
-
