@@ -72,6 +72,7 @@ class ElasticsearchIndex:
     def setup(self) -> None:
         """Create the versioned index and point the alias at it, unless the alias exists; safe to re-run."""
         if self._call("check alias", self.client.indices.exists_alias, name=self.alias):
+            self._add_new_fields()
             return
         if not self._call("check index", self.client.indices.exists, index=self.versioned):
             try:
@@ -82,6 +83,18 @@ class ElasticsearchIndex:
             except TransportError as exc:
                 raise IndexUnavailable(f"Elasticsearch did not answer (create index): {exc}") from exc
         self._call("create alias", self.client.indices.put_alias, index=self.versioned, name=self.alias)
+
+    def _add_new_fields(self) -> None:
+        """Fields added to the mapping since the index was created (a strict mapping would reject them)."""
+        try:
+            self.client.indices.put_mapping(index=self.alias, properties=FINDING_MAPPING["properties"])
+        except ApiError as exc:
+            raise IndexUnavailable(
+                f"the index behind {self.alias} has a mapping this version cannot extend: {_reason(exc)}",
+                hint="run `lurewatch index-admin migrate` to copy it into an index with this version's mapping",
+            ) from exc
+        except TransportError as exc:
+            raise IndexUnavailable(f"Elasticsearch did not answer (update mapping): {exc}") from exc
 
     def _actions(self, findings: Iterable[Finding], now: str) -> Iterator[dict[str, Any]]:
         for finding in findings:
