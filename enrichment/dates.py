@@ -98,11 +98,13 @@ def _numeric(match: re.Match[str], language: str, region: str) -> datetime | Non
     return None
 
 
-def _moment(year: int, month: int, day: int, language: str, *clock: int) -> datetime | None:
+def _moment(
+    year: int, month: int, day: int, language: str, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime | None:
     if language == "th" and year > 2400:
         year -= BUDDHIST_OFFSET
     try:
-        return datetime(year, month, day, *clock, tzinfo=UTC)
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
         return None
 

@@ -163,8 +163,8 @@ class Query:
 
     def date_bounds_ms(self) -> tuple[int | None, int | None]:
         """The date range as epoch milliseconds: [from 00:00, day after ``date_to`` 00:00); None: unbounded."""
-        start = _day_ms(_day("date_from", self.date_from)) if self.date_from else None
-        last = _day("date_to", self.date_to)
+        first, last = _day("date_from", self.date_from), _day("date_to", self.date_to)
+        start = _day_ms(first) if first else None
         end = _day_ms(last + timedelta(days=1)) if last and last < date.max else None
         return start, end
 
