@@ -99,7 +99,7 @@ class Query:
     def __post_init__(self) -> None:
         if not isinstance(self.filters, dict):
             raise QueryError("filters must map a filter name to a list of values")
-        self.filters = {k: [str(v) for v in vs] for k, vs in self.filters.items() if vs}
+        self.filters = {k: [vs] if isinstance(vs, str) else [str(v) for v in vs] for k, vs in self.filters.items() if vs}
         self.facets = tuple(self.facets)
         self.validate()
         if self.match_all and self.sort == "relevance":

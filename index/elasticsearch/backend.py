@@ -7,6 +7,7 @@ Writes go to the alias ``<prefix>-findings``, which points at one versioned inde
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Iterable, Iterator
@@ -24,6 +25,8 @@ from lurewatch.index.query import Hit, Query, QueryError, SearchResult, decode_c
 from lurewatch.index.text import finding_words
 from lurewatch.records import Finding, from_dict
 from lurewatch.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 BULK_CHUNK = 1000
 BULK_RETRIES = 5
@@ -54,14 +57,15 @@ class ElasticsearchIndex:
 
     backend = "elasticsearch"
 
-    def __init__(self, client: Elasticsearch, prefix: str = "lurewatch") -> None:
+    def __init__(self, client: Elasticsearch, prefix: str = "lurewatch", read_only: bool = False) -> None:
         self.client = client
+        self.read_only = read_only  # searches only: setup changes nothing on an existing index
         self.alias = f"{prefix}-findings"
         self.versioned = f"{self.alias}-v{MAPPING_VERSION}"
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ElasticsearchIndex:
-        return cls(client_from_settings(settings), settings.es_index_prefix)
+    def from_settings(cls, settings: Settings, read_only: bool = False) -> ElasticsearchIndex:
+        return cls(client_from_settings(settings), settings.es_index_prefix, read_only)
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -72,7 +76,8 @@ class ElasticsearchIndex:
     def setup(self) -> None:
         """Create the versioned index and point the alias at it, unless the alias exists; safe to re-run."""
         if self._call("check alias", self.client.indices.exists_alias, name=self.alias):
-            self._add_new_fields()
+            if not self.read_only:
+                self._add_new_fields()
             return
         if not self._call("check index", self.client.indices.exists, index=self.versioned):
             try:
@@ -89,6 +94,9 @@ class ElasticsearchIndex:
         try:
             self.client.indices.put_mapping(index=self.alias, properties=FINDING_MAPPING["properties"])
         except ApiError as exc:
+            if exc.meta.status != 400:  # e.g. a key without the manage privilege: writes report what is refused
+                logger.warning("could not add new fields to %s: %s", self.alias, _reason(exc))
+                return
             raise IndexUnavailable(
                 f"the index behind {self.alias} has a mapping this version cannot extend: {_reason(exc)}",
                 hint="run `lurewatch index-admin migrate` to copy it into an index with this version's mapping",
