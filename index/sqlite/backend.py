@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +14,7 @@ from lurewatch.index.base import BandMatch, WriteReport, lookup_keys
 from lurewatch.index.documents import stored_document
 from lurewatch.index.geo import distance_m
 from lurewatch.index.query import HIGHLIGHT_POST, HIGHLIGHT_PRE, Hit, Query, SearchResult, decode_cursor, encode_cursor
+from lurewatch.index.sqlite.connections import ThreadConnections, transaction
 from lurewatch.index.sqlite.query import (
     COLUMNS,
     MATCHED,
@@ -53,65 +51,12 @@ class SqliteIndex:
     def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
         self.read_only = read_only
-        self._connections: dict[threading.Thread, sqlite3.Connection] = {}
-        self._lock = threading.Lock()
-        if read_only:
-            if not path.is_file():
-                blocked = _blocking_file(path)
-                raise IndexUnavailable(
-                    f"there is no SQLite index at {path}" + (" (it is a folder)" if path.is_dir() else ""),
-                    hint=_path_hint(path) if blocked or path.is_dir() else "index a run first (`lurewatch index "
-                    "RUN` or `lurewatch run SOURCE`), or point LUREWATCH_SQLITE_PATH at the index file",
-                )
-        else:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise IndexUnavailable(f"cannot create the folder of the SQLite index {path}: {exc}",
-                                       hint=_path_hint(path)) from exc  # fmt: skip
-        self._connection()  # open now, so a bad path fails here rather than at the first search
+        self.connections = ThreadConnections(path, read_only, [("distance_m", 4, _distance)])
 
     @property
     def db(self) -> sqlite3.Connection:
-        """The calling thread's connection (opened on first use)."""
-        db = self._connections.get(threading.current_thread())
-        return db if db is not None else self._connection()
-
-    def _connection(self) -> sqlite3.Connection:
-        try:
-            db = self._open_read_only() if self.read_only else self._open_read_write()
-            db.execute("PRAGMA busy_timeout=10000")
-            db.execute("PRAGMA temp_store=MEMORY")
-        except (OSError, sqlite3.Error) as exc:
-            raise IndexUnavailable(f"cannot open the SQLite index {self.path}: {exc}",
-                                   hint=_path_hint(self.path)) from exc  # fmt: skip
-        db.create_function("distance_m", 4, _distance, deterministic=True)
-        with self._lock:
-            for thread in [t for t in self._connections if not t.is_alive()]:
-                self._connections.pop(thread).close()  # threads that ended leave no open files behind
-            self._connections[threading.current_thread()] = db
-        return db
-
-    def _open_read_write(self) -> sqlite3.Connection:
-        # isolation_level=None: no implicit transactions; writes and searches open and end their own.
-        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        return db
-
-    def _open_read_only(self) -> sqlite3.Connection:
-        uri = f"{self.path.resolve().as_uri()}?mode=ro"
-        db = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
-        try:
-            db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        except sqlite3.OperationalError:
-            db.close()
-            if Path(f"{self.path}-wal").exists() or os.access(self.path.parent, os.W_OK):
-                raise
-            # A WAL file in a folder we cannot write: SQLite cannot create its shared-memory file there. With
-            # no -wal file every committed write is in the main file, and nobody can add one: read it as is.
-            db = sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=False, isolation_level=None)
-        return db
+        """The calling thread's connection."""
+        return self.connections.get()
 
     def setup(self) -> None:
         db = self.db
@@ -151,7 +96,7 @@ class SqliteIndex:
         return report
 
     def _write(self, batch: list[Finding]) -> int:
-        with _transaction(self.db, "BEGIN IMMEDIATE"):
+        with transaction(self.db, "BEGIN IMMEDIATE"):
             for f in batch:
                 doc = stored_document(f)
                 row = finding_row(f, json.dumps(doc, ensure_ascii=False))
@@ -209,7 +154,7 @@ class SqliteIndex:
         query.validate()
         # One snapshot for the count, the page and the facets; rolled back at the end (only the temp table
         # was written), so the next search starts a new one and sees what was committed meanwhile.
-        with _transaction(self.db, "BEGIN", keep=False):
+        with transaction(self.db, "BEGIN", keep=False):
             return self._search(query)
 
     def _search(self, query: Query) -> SearchResult:
@@ -309,38 +254,7 @@ class SqliteIndex:
         return [(v, n) for v, n in self.db.execute(sql, [name]).fetchall()]
 
     def close(self) -> None:
-        with self._lock:
-            connections, self._connections = list(self._connections.values()), {}
-        for db in connections:
-            db.close()
-
-
-@contextmanager
-def _transaction(db: sqlite3.Connection, begin: str, keep: bool = True) -> Iterator[None]:
-    """A transaction on an autocommit connection: committed (``keep``) or rolled back on leaving."""
-    db.execute(begin)
-    try:
-        yield
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT" if keep else "ROLLBACK")
-
-
-def _blocking_file(path: Path) -> Path | None:
-    """The first folder on the way to ``path`` that is a regular file, if any."""
-    return next((parent for parent in path.parents if parent.exists() and not parent.is_dir()), None)
-
-
-def _path_hint(path: Path) -> str:
-    """What to do about an index path that cannot be opened."""
-    blocked = _blocking_file(path)
-    if blocked is not None:
-        return f"{blocked} is a file, not a folder: point LUREWATCH_DATA_DIR or LUREWATCH_SQLITE_PATH elsewhere"
-    if path.is_dir():
-        return f"{path} is a folder: LUREWATCH_SQLITE_PATH must name a file"
-    return f"check that {path} is readable (and its folder writable, to index), or set LUREWATCH_SQLITE_PATH"
+        self.connections.close()
 
 
 def _distance(lat: float | None, lon: float | None, lat2: float, lon2: float) -> float | None:
