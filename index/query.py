@@ -99,7 +99,7 @@ class Query:
     def __post_init__(self) -> None:
         if not isinstance(self.filters, dict):
             raise QueryError("filters must map a filter name to a list of values")
-        self.filters = {k: [vs] if isinstance(vs, str) else [str(v) for v in vs] for k, vs in self.filters.items() if vs}
+        self.filters = {name: _values(wanted) for name, wanted in self.filters.items() if wanted}
         self.facets = tuple(self.facets)
         self.validate()
         if self.match_all and self.sort == "relevance":
@@ -114,7 +114,8 @@ class Query:
         unknown = set(self.filters) | set(self.facets)
         unknown -= set(FILTER_FIELDS)
         if unknown:
-            raise QueryError(f"unknown filter(s) {sorted(map(str, unknown))}; known: {', '.join(FILTER_FIELDS)}")
+            shown = [str(name)[:40] for name in sorted(map(str, unknown))[:5]] + (["…"] if len(unknown) > 5 else [])
+            raise QueryError(f"unknown filter(s) {shown}; known: {', '.join(FILTER_FIELDS)}")
         values = 0
         for name, wanted in self.filters.items():
             for value in wanted:
@@ -167,6 +168,13 @@ class Query:
         start = _day_ms(first) if first else None
         end = _day_ms(last + timedelta(days=1)) if last and last < date.max else None
         return start, end
+
+
+def _values(wanted: Any) -> list[str]:
+    """A filter's values as a list of strings (one value may be given alone)."""
+    if isinstance(wanted, list | tuple | set | frozenset):
+        return [str(v) for v in wanted]
+    return [str(wanted)]
 
 
 def _check_text(name: str, value: Any, limit: int) -> None:

@@ -91,10 +91,17 @@ def test_a_valid_query_compiles_for_both_engines(text: str, sort: str) -> None:
     st.one_of(st.integers(), st.booleans()),
     st.one_of(st.none(), st.text(max_size=30), st.binary(max_size=60).map(lambda b: b.decode("latin-1"))),
     st.one_of(st.none(), st.text(max_size=12), st.dates().map(str)),
+    st.dictionaries(
+        st.sampled_from(["source", "phone", "country"]) | st.text(max_size=8),
+        st.lists(st.text(max_size=20), max_size=4) | st.text(max_size=20) | st.integers(),
+        max_size=3,
+    ),
 )
-def test_parameters_only_ever_raise_query_errors(risk: object, offset: object, cursor: object, day: object) -> None:
+def test_parameters_only_ever_raise_query_errors(
+    risk: object, offset: object, cursor: object, day: object, filters: dict[str, object]
+) -> None:
     try:
-        Query("*", risk_min=risk, offset=offset, cursor=cursor, date_to=day, sort="newest")  # type: ignore[arg-type]
+        Query("*", risk_min=risk, offset=offset, cursor=cursor, date_to=day, sort="newest", filters=filters)  # type: ignore[arg-type]
     except QueryError:
         pass
 
