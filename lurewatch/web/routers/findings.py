@@ -1,0 +1,74 @@
+"""Findings: ``/api/findings/{id}``, the web UI's finding page and its screenshot (from the run's evidence)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi.responses import Response
+
+from lurewatch.entities import entities_of
+from lurewatch.index.base import Index
+from lurewatch.index.query import Query
+from lurewatch.records import Finding, to_dict
+from lurewatch.web.deps import ApiAudit, Audit, IndexDep, WebAudit
+from lurewatch.web.evidence_files import EvidenceChanged, read_verified, recorded
+from lurewatch.web.pages import map_view, render, started_here
+
+router = APIRouter(prefix="/api", tags=["findings"])
+pages = APIRouter(include_in_schema=False)
+PostingId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,100}$", description="the finding's posting_id")]
+
+
+def _found(index: Index, posting_id: str) -> Finding:
+    finding = index.get(posting_id)
+    if finding is None:
+        raise HTTPException(404, f"no finding {posting_id!r}")
+    return finding
+
+
+@router.get("/findings/{posting_id}", summary="One finding with its evidence")
+def finding(posting_id: PostingId, audit: ApiAudit, index: IndexDep) -> dict[str, Any]:
+    audit.record("finding", posting_id=posting_id)
+    return to_dict(_found(index, posting_id))
+
+
+def _screenshot(request: Request, audit: Audit, index: Index, posting_id: str) -> Response:
+    audit.record("screenshot", posting_id=posting_id)
+    found = _found(index, posting_id)
+    place = recorded(request.app.state.settings.runs_dir, found, found.evidence.screenshot)
+    if place is None:
+        raise HTTPException(404, "no screenshot was captured for this finding")
+    try:
+        data = read_verified(*place)
+    except EvidenceChanged as exc:
+        raise HTTPException(409, f"the screenshot no longer matches its recorded hash ({exc})") from exc
+    return Response(data, media_type="image/png", headers={"X-Evidence-SHA256": place[1],
+                                                           "Cache-Control": "private, no-store"})  # fmt: skip
+
+
+@router.get("/findings/{posting_id}/screenshot", summary="The finding's screenshot, checked against evidence.json",
+            response_class=Response, responses={200: {"content": {"image/png": {}}}})  # fmt: skip
+def screenshot_api(request: Request, posting_id: PostingId, audit: ApiAudit, index: IndexDep) -> Response:
+    return _screenshot(request, audit, index, posting_id)
+
+
+@pages.get("/findings/{posting_id}/screenshot", dependencies=[Depends(started_here)])
+def screenshot(request: Request, posting_id: PostingId, audit: WebAudit, index: IndexDep) -> Response:
+    return _screenshot(request, audit, index, posting_id)
+
+
+@pages.get("/findings/{posting_id}", dependencies=[Depends(started_here)])
+def finding_page(request: Request, posting_id: PostingId, audit: WebAudit, index: IndexDep) -> Response:
+    audit.record("finding", posting_id=posting_id)
+    found = _found(index, posting_id)
+    members: list[Any] = []
+    if found.cluster_id:
+        cluster = Query("*", filters={"cluster": [found.cluster_id]}, sort="oldest", size=50, facets=())
+        members = [h for h in index.search(cluster).hits if h.posting_id != posting_id]
+    points = [{"lat": loc.lat, "lon": loc.lon, "count": 1, "label": loc.name} for loc in found.locations
+              if loc.lat is not None and loc.lon is not None]  # fmt: skip
+    shot = recorded(request.app.state.settings.runs_dir, found, found.evidence.screenshot)
+    context = {"f": found, "members": members, "entities": [(e.kind, v) for e, v in entities_of(found)],
+               "points": points, "view": map_view(points), "screenshot_sha256": shot[1] if shot else None}  # fmt: skip
+    return render(request, "finding.html", context)
