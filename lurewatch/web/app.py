@@ -7,11 +7,11 @@ audit trail; ``errors.py`` turns every refusal into a readable 4xx (JSON in the 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -19,15 +19,13 @@ from lurewatch.index.base import Index, open_index
 from lurewatch.settings import Settings
 from lurewatch.web import errors
 from lurewatch.web.deps import IndexPool
+from lurewatch.web.guard import Guard
 from lurewatch.web.keys import AuditLog, KeyStore
 from lurewatch.web.routers import include_routers
-from lurewatch.web.sessions import SESSION_COOKIE, UNSAFE_METHODS, SessionStore, foreign_origin, session_secret
+from lurewatch.web.sessions import SESSION_COOKIE, SessionStore, session_secret
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "ui" / "static"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")  # fmt: skip
-REFUSALS = (400, 401, 403)
 
 
 def docs_assets() -> Path:
@@ -60,24 +58,7 @@ def create_app(settings: Settings, store: Index | None = None) -> FastAPI:
     app.state.audit = AuditLog(settings.audit_path)
     app.state.sessions = SessionStore(settings.data_dir / "web_sessions.json", settings.session_hours * 3600)
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        """Refuse state-changing requests from other origins; security headers; audit every refusal."""
-        if request.method in UNSAFE_METHODS and (origin := foreign_origin(request)):
-            request.state.refusal = {"reason": f"cross-origin {request.method} from {origin}"}
-            response = errors.refused(request, 403, "requests from another site are refused")
-        else:
-            response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-        if response.status_code in REFUSALS:
-            errors.audit_refusal(request, response.status_code)
-        return response
-
+    app.add_middleware(Guard)
     # Outermost: the session is read before the guard and the routes run.
     app.add_middleware(
         SessionMiddleware,
@@ -92,3 +73,10 @@ def create_app(settings: Settings, store: Index | None = None) -> FastAPI:
     app.mount("/static/docs", StaticFiles(directory=docs_assets()), name="docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app from the ``LUREWATCH_*`` settings: uvicorn's factory when it runs several worker processes."""
+    from lurewatch.settings import get_settings
+
+    return create_app(get_settings())

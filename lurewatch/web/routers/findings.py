@@ -14,6 +14,7 @@ from lurewatch.records import Finding, to_dict
 from lurewatch.web.deps import ApiAudit, Audit, IndexDep, WebAudit
 from lurewatch.web.evidence_files import EvidenceChanged, read_verified, recorded
 from lurewatch.web.pages import map_view, render, started_here
+from lurewatch.web.routers.search import FastJSON
 
 router = APIRouter(prefix="/api", tags=["findings"])
 pages = APIRouter(include_in_schema=False)
@@ -27,10 +28,10 @@ def _found(index: Index, posting_id: str) -> Finding:
     return finding
 
 
-@router.get("/findings/{posting_id}", summary="One finding with its evidence")
-def finding(posting_id: PostingId, audit: ApiAudit, index: IndexDep) -> dict[str, Any]:
+@router.get("/findings/{posting_id}", summary="One finding with its evidence", response_class=FastJSON)
+def finding(posting_id: PostingId, audit: ApiAudit, index: IndexDep) -> FastJSON:
     audit.record("finding", posting_id=posting_id)
-    return to_dict(_found(index, posting_id))
+    return FastJSON(to_dict(_found(index, posting_id)))
 
 
 def _screenshot(request: Request, audit: Audit, index: Index, posting_id: str) -> Response:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi import Query as QueryParam
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from lurewatch.enrichment.score import rule_catalogue
@@ -34,6 +35,13 @@ RANGE_PARAMS = ("risk_min", "risk_max", "date_from", "date_to", "has_contact", "
 Params = Annotated[SearchParams, QueryParam()]  # type: ignore[valid-type]
 
 
+class FastJSON(JSONResponse):
+    """JSON straight from ``json.dumps``: the results are plain dicts and lists, FastAPI's encoder walk is not needed."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def result_json(result: SearchResult) -> dict[str, Any]:
     """A search result as JSON; in ``highlights`` the matched words sit between U+0002 and U+0003."""
     return {
@@ -50,12 +58,12 @@ def _asked(request: Request) -> dict[str, list[str]]:
     return multi_params(request.query_params.multi_items())
 
 
-@router.get("/search", summary="Search findings")
-def search(request: Request, params: Params, audit: ApiAudit, index: IndexDep) -> dict[str, Any]:
+@router.get("/search", summary="Search findings", response_class=FastJSON)
+def search(request: Request, params: Params, audit: ApiAudit, index: IndexDep) -> FastJSON:
     """Full-text search with filters (repeat one to OR its values), ranges, geo, sort, pages and aggregations."""
     query = to_query(params)
     audit.record("search", params=_asked(request))
-    return result_json(index.search(query))
+    return FastJSON(result_json(index.search(query)))
 
 
 @router.get("/facets", summary="Facet counts of a search")
