@@ -35,4 +35,25 @@ def docs(request: Request, key: Annotated[ApiKey | None, Depends(_reader)]) -> R
 def openapi(request: Request, key: Annotated[ApiKey | None, Depends(_reader)]) -> dict[str, Any]:
     if key is None:
         raise _refuse(request, 401, "an API key is required (header X-API-Key), or log in to the web UI")
-    return request.app.openapi()
+    return api_document(request.app)
+
+
+def api_document(app: Any) -> dict[str, Any]:
+    """FastAPI's OpenAPI document, with each operation's validation error declared as the 400 it is."""
+    if app.openapi_schema is None:
+        document = app.openapi()
+        for path in document.get("paths", {}).values():
+            for operation in path.values():
+                responses = operation.get("responses", {})
+                invalid = responses.pop("422", None)
+                if invalid is not None:
+                    invalid["description"] = "a parameter is not valid; detail says which and why"
+                    invalid["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+                    responses["400"] = invalid
+                responses.setdefault("401", {"description": "no valid API key"})
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+        schemas["Problem"] = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+        app.openapi_schema = document
+    return app.openapi_schema  # type: ignore[no-any-return]
