@@ -102,7 +102,7 @@ async def load(base: str, key: str, seconds: float, clients: int, ids: list[str]
                     await response.read()
                     if response.status != 200:
                         errors[f"{kind}:{response.status}"] = errors.get(f"{kind}:{response.status}", 0) + 1
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 errors[f"{kind}:{type(exc).__name__}"] = errors.get(f"{kind}:{type(exc).__name__}", 0) + 1
             latencies.append(time.perf_counter() - start)
             by_kind.setdefault(kind, []).append(latencies[-1])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from lurewatch.entities import BY_KIND, ENTITY_KINDS, entities_of
 from lurewatch.enrichment.score import rule_catalogue
+from lurewatch.entities import BY_KIND, ENTITY_KINDS, entities_of
 from tests.support.samples import sample_findings
 from tests.web.conftest import log_in
 
