@@ -102,7 +102,8 @@ def sample_findings(n: int, seed: int = 7, run_id: str = "synthetic") -> Iterato
     rng = random.Random(seed)
     pool = max(4, n // 25)
     phones = [f"{COUNTRY_CODES[rng.choice(list(COUNTRY_CODES))]}{rng.randrange(10**6, 10**7)}" for _ in range(pool)]
-    handles = [f"@{rng.choice(['hr', 'job', 'boss', 'agent', 'kefu'])}_{_hex(rng, 5)}" for _ in range(pool)]
+    # Handles as enrichment stores them: lower case, without the "@" people type.
+    handles = [f"{rng.choice(['hr', 'job', 'boss', 'agent', 'kefu'])}_{_hex(rng, 5)}" for _ in range(pool)]
     wallets = ["T" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz123456789") for _ in range(33))
                for _ in range(max(2, pool // 4))]  # fmt: skip
     phashes = [_hex(rng, 16) for _ in range(max(2, pool // 2))]
