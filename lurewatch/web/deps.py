@@ -47,7 +47,7 @@ class IndexPool:
     def _open(self) -> Index:
         from lurewatch.index.sqlite.backend import SqliteIndex
 
-        index = SqliteIndex(self.store.path)  # type: ignore[attr-defined]
+        index = SqliteIndex(getattr(self.store, "path"))  # noqa: B009 - only SQLite stores have a path
         with self._lock:
             self._opened.append(index)
         return index
@@ -110,7 +110,7 @@ def _api_key(
     token: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> ApiKey:
     presented = header or (token.credentials if token else None)
-    key = request.app.state.keys.check(presented)
+    key: ApiKey | None = request.app.state.keys.check(presented)
     if key is None:
         message = "this API key is not valid" if presented else "an API key is required (header X-API-Key)"
         raise _refuse(request, 401, message)

@@ -22,7 +22,7 @@ PostingId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,100}$", description="
 
 
 def _found(index: Index, posting_id: str) -> Finding:
-    finding = index.get(posting_id)
+    finding: Finding | None = index.get(posting_id)
     if finding is None:
         raise HTTPException(404, f"no finding {posting_id!r}")
     return finding
