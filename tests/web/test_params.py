@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from lurewatch.enrichment.score import rule_catalogue
 from lurewatch.entities import BY_KIND, ENTITY_KINDS, entities_of
-from tests.support.samples import sample_findings
+from tests.support.samples import INDICATORS, sample_findings
 from tests.web.conftest import log_in
 
 # Each of these gave a 500 before the parameters were declared and bounded (or a 200 on nonsense).
@@ -90,6 +90,7 @@ def test_every_indicator_has_its_label_and_description_from_the_rules_file(clien
     for info in catalogue.values():
         assert info.label and info.label != info.code and info.description and info.reports
         assert not any(report.isupper() and "-" in report for report in info.reports)  # full citations, not keys
+    assert {code for code, _, _ in INDICATORS} <= set(catalogue)  # the synthetic findings use the real codes
     served = {i["code"]: i for i in client.get("/api/indicators", headers=reader).json()}
     assert served["passport_held"]["label"] == catalogue["passport_held"].label
 

@@ -41,7 +41,7 @@ def _xss_finding() -> Finding:
         language="en", contacts=Contacts(phones=[XSS_PHONE], telegram=['@"><svg onload=alert(3)>']),
         locations=[Location("Poipet", "KH", None, 13.66, 102.56, None, "text", 0.9)],
         geo={"lat": 13.66, "lon": 102.56}, country="KH", risk_score=77,
-        indicators=[Indicator("telegram_only", 15.0, "<img src=x onerror=alert(4)>")], cluster_id="cxss",
+        indicators=[Indicator("messenger_only_contact", 15.0, "<img src=x onerror=alert(4)>")], cluster_id="cxss",
         evidence=Evidence("runs/browser-test/evidence.warc.gz", 0, "ab" * 32),
     )  # fmt: skip
 
