@@ -31,14 +31,15 @@ class LoginRequired(Exception):
 class IndexPool:
     """Indexes for concurrent requests without a global lock.
 
-    Elasticsearch's client is thread-safe: every request shares it. A SQLite connection must not serve two
-    requests at once (a search fills a temp table), so each request borrows a connection of its own, opened
-    on the same file, and gives it back; the pool keeps them for reuse.
+    Elasticsearch's client is thread-safe, and so is a SqliteIndex that keeps one connection per thread
+    (``connections``): every request shares those. An index on one shared SQLite connection must not serve
+    two requests at once (a search fills a temp table), so each request then borrows an index of its own,
+    opened on the same file, and gives it back; the pool keeps them for reuse.
     """
 
     def __init__(self, store: Index, size: int = 64) -> None:
         self.store = store
-        self._shared = store.backend != "sqlite" or getattr(store, "thread_safe", False)
+        self._shared = store.backend != "sqlite" or hasattr(store, "connections")
         self._idle: queue.LifoQueue[Index] = queue.LifoQueue()
         self._lock = threading.Lock()
         self._opened: list[Index] = []
