@@ -13,7 +13,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 from lurewatch.entities import BY_KIND, normalise
 from lurewatch.index.query import DEFAULT_FACETS, FILTER_FIELDS, MAX_SIZE, Query, QueryError
@@ -149,6 +149,18 @@ def parse_params(params: Mapping[str, Sequence[str]]) -> _Base:
     data: dict[str, Any] = {name: list(values) for name, values in params.items() if name in FILTER_FIELDS}
     data.update({name: values[-1] for name, values in params.items() if name not in FILTER_FIELDS and values})
     return SearchParams.model_validate(data)
+
+
+def query_from_params(params: Mapping[str, Sequence[str]], facets: tuple[str, ...] = DEFAULT_FACETS) -> Query:
+    """The ``Query`` of ``name -> [values]`` (a saved search, a form); a bad value raises ``QueryError``."""
+    try:
+        return to_query(parse_params(params), facets=facets)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'query'}: {str(e['msg']).removeprefix('Value error, ')}"
+            for e in exc.errors()[:5]
+        )
+        raise QueryError(problems) from exc
 
 
 def url_with(path: str, params: Mapping[str, Sequence[str]], **changes: Sequence[str] | str | None) -> str:

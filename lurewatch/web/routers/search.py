@@ -9,19 +9,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi import Query as QueryParam
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from lurewatch.enrichment.score import rule_catalogue
 from lurewatch.index.geo import tile_bounds, tile_center, zoom_for
 from lurewatch.index.query import FILTER_FIELDS, Query, QueryError, SearchResult
 from lurewatch.web.deps import ApiAudit, IndexDep, Reader, WebAudit
-from lurewatch.web.errors import validation_message
 from lurewatch.web.pages import DEFAULT_VIEW, render, started_here
 from lurewatch.web.params import (
     UI_FACETS,
     SearchParams,
     multi_params,
-    parse_params,
+    query_from_params,
     to_query,
     toggled,
     url_with,
@@ -106,9 +104,9 @@ def search_page(request: Request, audit: WebAudit, index: IndexDep) -> Response:
                                "filter_names": [n for n in FILTER_FIELDS if params.get(n)], "chips": _chips(params),
                                "range_params": RANGE_PARAMS}  # fmt: skip
     try:
-        query = to_query(parse_params(params), facets=UI_FACETS)
-    except (ValidationError, QueryError) as exc:
-        message = validation_message(exc) if isinstance(exc, ValidationError) else str(exc)
+        query = query_from_params(params, facets=UI_FACETS)
+    except QueryError as exc:
+        message = str(exc)
         request.state.refusal = {"reason": message}
         context.update(error=message, chips=[], filter_names=[], params={})
         return render(request, "search.html", {**context, "query": Query(), "result": None, "points": [],
