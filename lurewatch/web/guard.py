@@ -42,7 +42,7 @@ class Guard:
                 status = message["status"]
                 headers = MutableHeaders(scope=message)
                 for name, value in HEADERS.items():
-                    headers[name] = value
+                    headers.setdefault(name, value)  # a route may set a stricter one (evidence files: sandbox)
             await send(message)
 
         request = Request(scope, receive)

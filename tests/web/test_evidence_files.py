@@ -19,12 +19,14 @@ from tests.web.conftest import log_in
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"screenshot bytes"
 SHOT = f"screenshots/{hashlib.sha256(PNG).hexdigest()}.png"
+HTML = b"<html><script>alert('captured page')</script></html>"
+RENDERED = f"rendered/{hashlib.sha256(HTML).hexdigest()}.html"
 
 
 def _finding(posting_id: str, run_id: str, screenshot: str) -> Finding:
     finding = next(sample_findings(1))
     finding.posting_id, finding.run_id = posting_id, run_id
-    finding.evidence = Evidence("evidence.warc.gz", 0, "ab" * 32, screenshot=screenshot)
+    finding.evidence = Evidence("evidence.warc.gz", 0, "ab" * 32, screenshot=screenshot, rendered_html=RENDERED)
     return finding
 
 
@@ -34,6 +36,8 @@ def findings(settings: Settings) -> Iterator[TestClient]:
     run = settings.runs_dir / "social-1"
     (run / "screenshots").mkdir(parents=True)
     (run / SHOT).write_bytes(PNG)
+    (run / "rendered").mkdir()
+    (run / RENDERED).write_bytes(HTML)
     (run / "unlisted.png").write_bytes(PNG)
     write_manifest(run)
     (run / "unlisted.png").rename(run / "later.png")  # a file that evidence.json does not list
@@ -86,3 +90,18 @@ def test_every_screenshot_read_and_refusal_is_audited(findings: TestClient, read
         ("screenshot", None, "shot"), ("refused", 401, None), ("refused", 400, None)]  # fmt: skip
     assert entries[0]["key"] == "analyst" and entries[1]["path"] == "/api/findings/shot/screenshot"
     assert entries[2]["key"] == "analyst" and "risk_min" in entries[2]["reason"]
+
+
+def test_evidence_files_are_served_by_their_recorded_hash_and_never_rendered(findings: TestClient,
+                                                                              reader: dict) -> None:  # fmt: skip
+    digest = hashlib.sha256(HTML).hexdigest()
+    page = findings.get(f"/api/findings/shot/evidence/{digest}", headers=reader)
+    assert page.status_code == 200 and page.content == HTML
+    assert page.headers["content-type"] == "application/octet-stream"
+    assert page.headers["content-disposition"].startswith("attachment")
+    assert page.headers["content-security-policy"].startswith("sandbox")
+    assert findings.get(f"/api/findings/shot/evidence/{'0' * 64}", headers=reader).status_code == 404
+    assert findings.get(f"/api/findings/wrongrun/evidence/{digest}", headers=reader).status_code == 404
+    assert findings.get("/api/findings/shot/evidence/..%2F..%2Fsecret.txt", headers=reader).status_code in (400, 404)
+    log_in(findings, reader["X-API-Key"])
+    assert f'href="/findings/shot/evidence/{digest}"' in findings.get("/findings/shot").text
