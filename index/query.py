@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from lurewatch.entities import ENTITY_KINDS
 from lurewatch.errors import LureWatchError
 from lurewatch.index.text import tokens as split_words
 
@@ -31,20 +32,11 @@ FILTER_FIELDS: dict[str, str] = {
     "compound": "compound",
     "cluster": "cluster_id",
     "indicator": "indicators.code",
-    "phone": "contacts.phones",
-    "telegram": "contacts.telegram",
-    "whatsapp": "contacts.whatsapp",
-    "line": "contacts.line",
-    "wechat": "contacts.wechat",
-    "signal": "contacts.signal",
-    "email": "contacts.emails",
-    "domain": "contacts.domains",
-    "wallet": "wallets.address",
-    "phash": "images.phash",
+    **{entity.kind: entity.path for entity in ENTITY_KINDS},  # phone, telegram, ..., wallet, phash
     "location": "locations.name",
 }
 SINGLE_VALUED = ("source", "source_kind", "language", "country", "compound", "cluster")
-CONTACT_FIELDS = ("phone", "telegram", "whatsapp", "line", "wechat", "signal", "email")
+CONTACT_FIELDS = tuple(entity.kind for entity in ENTITY_KINDS if entity.contact)
 DEFAULT_FACETS = ("source", "language", "country")
 SORTS = ("relevance", "newest", "oldest", "risk")
 INTERVALS = ("day", "week", "month")
