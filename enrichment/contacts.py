@@ -10,6 +10,7 @@ from lurewatch.enrichment.handles import (
     extract_telegram,
     extract_wechat,
     extract_whatsapp,
+    extract_zalo_numbers,
 )
 from lurewatch.enrichment.links import domains_of, extract_urls
 from lurewatch.enrichment.phones import extract_phones, region_hints
@@ -33,14 +34,18 @@ def extract_contacts(text: str, language: str, source_tld: str = "", context: st
     regions = region_hints(f"{context}\n{text}" if context else text, language, source_tld)
     emails = extract_emails(text)
     urls = extract_urls(text)
+    whatsapp = extract_whatsapp(text, regions)
+    signal = extract_signal(text, regions)
+    # Messengers that identify people by number: their numbers are phones too, so a phone pivot finds the ad.
+    by_number = [*whatsapp, *extract_zalo_numbers(text, regions), *(s for s in signal if s.startswith("+"))]
     return Contacts(
-        phones=extract_phones(text, regions),
+        phones=list(dict.fromkeys([*extract_phones(text, regions), *by_number])),
         emails=emails,
         telegram=extract_telegram(text),
-        whatsapp=extract_whatsapp(text, regions),
+        whatsapp=whatsapp,
         line=extract_line(text),
         wechat=extract_wechat(text),
-        signal=extract_signal(text, regions),
+        signal=signal,
         urls=urls,
         domains=domains_of(urls, emails),
     )
