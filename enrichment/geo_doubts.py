@@ -56,7 +56,7 @@ def calendar_words() -> frozenset[str]:
 
 
 def near_number(text: str, start: int, end: int) -> bool:
-    """A digit within a few characters on either side: "15 Nov 2026", "Mon, 3".""" 
+    """A digit within a few characters on either side: "15 Nov 2026", "Mon, 3"."""
     return any(c.isdigit() for c in text[max(0, start - _DIGIT_NEAR) : start] + text[end : end + _DIGIT_NEAR])
 
 
