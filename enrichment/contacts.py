@@ -26,10 +26,13 @@ def extract_emails(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(0).lower().rstrip(".") for m in EMAIL.finditer(text)))
 
 
-def extract_contacts(text: str, language: str, source_tld: str = "", context: str = "") -> Contacts:
+def extract_contacts(
+    text: str, language: str, source_tld: str = "", context: str = "", platform: str = ""
+) -> Contacts:
     """All contact points in ``text``; local numbers are read with hints from language, source, text and ``context``.
 
-    ``context`` is what the source says besides the ad text (e.g. its location field).
+    ``context`` is what the source says besides the ad text (e.g. its location field); ``platform`` the
+    messenger the text was posted on (``telegram`` for channel posts), whose bare @handles are its own.
     """
     regions = region_hints(f"{context}\n{text}" if context else text, language, source_tld)
     emails = extract_emails(text)
@@ -41,7 +44,7 @@ def extract_contacts(text: str, language: str, source_tld: str = "", context: st
     return Contacts(
         phones=list(dict.fromkeys([*extract_phones(text, regions), *by_number])),
         emails=emails,
-        telegram=extract_telegram(text),
+        telegram=extract_telegram(text, on_telegram=platform == "telegram"),
         whatsapp=whatsapp,
         line=extract_line(text),
         wechat=extract_wechat(text),

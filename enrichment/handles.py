@@ -46,10 +46,13 @@ def _lines_with(text: str, word: re.Pattern[str]) -> Iterable[str]:
     return (line for line in text.splitlines() if word.search(line))
 
 
-def extract_telegram(text: str) -> list[str]:
-    """Telegram handles from t.me links, and @handles on lines that speak of Telegram."""
+def extract_telegram(text: str, on_telegram: bool = False) -> list[str]:
+    """Telegram handles from t.me links, and @handles on lines that speak of Telegram.
+
+    ``on_telegram``: the text is a Telegram post, where every @handle is a Telegram handle.
+    """
     handles = [m.group(1) for m in TELEGRAM_LINK.finditer(text)]
-    for line in _lines_with(text, TELEGRAM_WORD):
+    for line in [text] if on_telegram else _lines_with(text, TELEGRAM_WORD):
         handles.extend(m.group(1) for m in AT_HANDLE.finditer(line))
     return list(dict.fromkeys(h.lower() for h in handles))
 
