@@ -108,7 +108,8 @@ def test_the_finding_page_shows_indicator_labels_not_codes(client: TestClient, r
 
 
 def test_one_entity_table_names_every_kind_and_where_it_sits_in_a_finding() -> None:
-    assert [e.kind for e in ENTITY_KINDS] == ["phone", "telegram", "whatsapp", "line", "wechat", "signal", "email",
+    assert [e.kind for e in ENTITY_KINDS] == ["phone", "telegram", "whatsapp", "line", "wechat", "signal", "zalo",
+                                              "viber", "kakaotalk", "messenger", "email",
                                               "domain", "wallet", "phash"]  # fmt: skip
     finding = next(f for f in sample_findings(50) if f.contacts.phones and f.wallets and f.images)
     pairs = [(e.kind, v) for e, v in entities_of(finding)]
