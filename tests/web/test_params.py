@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from lurewatch.enrichment.score import rule_catalogue
 from lurewatch.entities import BY_KIND, ENTITY_KINDS, entities_of
+from lurewatch.index.query import MAX_FILTER_VALUES
 from tests.support.samples import INDICATORS, sample_findings
 from tests.web.conftest import log_in
 
@@ -25,7 +26,7 @@ BAD = [
     ("sort=colour", "sort"),
     ("colour=red", "colour: unknown parameter"),
     ("risk_min=80&risk_max=20", "risk_min must not be above risk_max"),
-    ("&".join(f"country=C{i}" for i in range(51)), "at most 50 filter values"),
+    ("&".join(f"country=C{i}" for i in range(MAX_FILTER_VALUES + 1)), f"at most {MAX_FILTER_VALUES} filter values"),
 ]
 
 
