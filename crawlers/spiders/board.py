@@ -11,6 +11,7 @@ from w3lib.url import add_or_replace_parameter
 
 from lurewatch.crawlers.extract import select_text
 from lurewatch.crawlers.spiders.base import SourceSpider
+from lurewatch.crawlers.urlpolicy import path_matches
 from lurewatch.records import Posting
 
 if TYPE_CHECKING:
@@ -27,7 +28,14 @@ class DetailReader(SourceSpider):
         self.detail_match = re.compile(self.detail.match) if self.detail and self.detail.match else None
 
     def wants_detail(self, url: str) -> bool:
-        return self.detail_match is None or bool(self.detail_match.search(url))
+        """Whether to request a link: ``match`` sees the path (+query) of an allowed URL only.
+
+        A URL the policy refuses is requested anyway, so the downloader's policy check keeps it as a reject
+        with its kind instead of it vanishing here (``file:///x?/job/1`` does not match ``/job/\\d+``).
+        """
+        if self.detail_match is None or self.url_policy.check(url) is not None:
+            return True
+        return path_matches(self.detail_match, url)
 
     def parse_detail(self, response: scrapy.http.Response) -> Iterator[Posting]:
         if self.hook is not None:
@@ -52,7 +60,7 @@ class DetailReader(SourceSpider):
         for name, expr in self.detail.fields.items():
             found = select_text(page, expr)
             if name == "images":
-                image_urls = [response.urljoin(v) for v in found]
+                image_urls = list(self.links(response, found))
             elif found:
                 values[name] = " | ".join(found)
         if "lurewatch_query" in response.meta:
@@ -99,8 +107,7 @@ class BoardSpider(DetailReader):
         self.crawler.stats.inc_value("lurewatch/pages/list")
         carried = {k: v for k, v in response.meta.items() if k == "lurewatch_query"}
         links = 0
-        for href in page.css(self.listing.detail_links).getall():
-            url = response.urljoin(href.strip())
+        for url in self.links(response, page.css(self.listing.detail_links).getall()):
             if self.wants_detail(url):
                 links += 1
                 yield self.request(url, self.parse_detail, "detail", **carried)
@@ -110,8 +117,7 @@ class BoardSpider(DetailReader):
             self.crawler.stats.inc_value("lurewatch/list/stopped_at_max_pages")
             return
         if self.listing.next_page:
-            for href in page.css(self.listing.next_page).getall():
-                url = response.urljoin(href.strip())
+            for url in self.links(response, page.css(self.listing.next_page).getall()):
                 yield self.request(url, self.parse_list, "list", lurewatch_list_page=number + 1, **carried)
         offset = self.listing.offset
         # With offsets, a page without postings is the end of the list.

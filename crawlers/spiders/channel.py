@@ -117,16 +117,13 @@ class ChannelSpider(SourceSpider):
         own_text = message.css(OWN_TEXT)
         text_html = own_text[-1].get() if own_text else ""
         text = message_text(text_html)
-        images = [
-            response.urljoin(m.group(1))
-            for style in message.css(PICTURES).getall()
-            if (m := BACKGROUND_URL.search(style))
-        ]
-        links = [response.urljoin(h) for h in own_text[-1:].css("a::attr(href)").getall()]
+        pictures = [m.group(1) for style in message.css(PICTURES).getall() if (m := BACKGROUND_URL.search(style))]
+        images = list(self.links(response, pictures))
+        links = [self.joined(response, h) for h in own_text[-1:].css("a::attr(href)").getall()]
         fields = {"channel": channel}
         reply_to = message.css("a.tgme_widget_message_reply::attr(href)").get()
         if reply_to:
-            fields["reply_to"] = response.urljoin(reply_to)
+            fields["reply_to"] = self.joined(response, reply_to)
         if links:
             fields["links"] = "\n".join(links)
         views_text = (message.css(".tgme_widget_message_views::text").get() or "").strip()
@@ -142,7 +139,7 @@ class ChannelSpider(SourceSpider):
         self.crawler.stats.inc_value("lurewatch/channel/posts")
         return self.posting(
             response,
-            url=response.urljoin(permalink) if permalink else response.urljoin(f"/{channel}/{number}"),
+            url=self.joined(response, permalink) if permalink else response.urljoin(f"/{channel}/{number}"),
             title=text.splitlines()[0][:TITLE_CHARS] if text else f"{channel}/{number} (photo)",
             text=text,
             html=message.get(),

@@ -139,7 +139,9 @@ class FeedSpider(DetailReader):
             return
         self.crawler.stats.inc_value(f"lurewatch/pages/feed/{kind}")
         for entry in entries:
-            url = response.urljoin(entry["url"]) if entry["url"] else ""
+            url = next(self.links(response, [entry["url"]]), "") if entry["url"] else ""
+            if not url and entry["url"]:
+                continue  # kept aside as a bad_url reject
             if not url:
                 self.rejects.add("no_link", response.url, f"a {kind} entry without a link", entry=entry)
             elif kind == "sitemapindex":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -79,7 +80,28 @@ class SocialSpider(SourceSpider):
                 # New PageMethod objects per page: each keeps its own result (the screenshot bytes).
                 playwright_page_methods=self.page_methods(),
                 playwright_page_event_handlers={"response": self.capture.on_response},
+                playwright_page_init_callback=self.guard_page,
             )
+
+    async def guard_page(self, page: Any, request: scrapy.Request) -> None:
+        """Every request Chromium makes for the page (scripts, images, XHR) passes the source's URL policy."""
+        await page.route("**", self.browser_route)
+
+    async def browser_route(self, route: Any, browser_request: Any) -> None:
+        url = browser_request.url
+        if url.startswith(("data:", "blob:")):  # made by the page itself, in memory: nothing is fetched
+            await route.fallback()
+            return
+        refusal = self.url_policy.check(url)
+        if refusal is None and not (self.url_policy.allow_private or self.source.politeness.proxy):
+            # Chromium resolves the name again itself: this narrows, not closes, a DNS rebinding window.
+            refusal = await asyncio.get_running_loop().run_in_executor(None, self.url_policy.check_resolved, url)
+        if refusal is None:
+            await route.fallback()  # on to scrapy-playwright's own handler
+            return
+        self.crawler.stats.inc_value("lurewatch/url_policy/refused")
+        self.rejects.add(refusal.kind, url, refusal.detail, role=f"browser:{browser_request.resource_type}")
+        await route.abort("blockedbyclient")
 
     def keep_evidence(self, response: scrapy.http.Response) -> dict[str, Any]:
         """Writes the screenshot and the rendered HTML next to the WARC; returns the evidence with their paths."""
@@ -124,9 +146,9 @@ class SocialSpider(SourceSpider):
                     continue
                 found = select_text(post, expr)
                 if name == "images":
-                    image_urls = [response.urljoin(v) for v in found]
+                    image_urls = list(self.links(response, found))
                 elif name == "link":
-                    url = response.urljoin(found[0]) if found else ""
+                    url = self.joined(response, found[0]) if found else ""
                 elif name in POSTING_ATTRS and found:
                     values[name] = found[0]
                 elif found:
