@@ -39,11 +39,13 @@ if TYPE_CHECKING:
 
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
+    from scrapy.http import Response
     from scrapy.settings import BaseSettings
     from twisted.internet.defer import Deferred
 
 # Scrapy also downloads file:, data:, s3: and ftp: URLs; a crawl of the web needs none of them.
 NO_OTHER_SCHEMES: dict[str, None] = {"file": None, "data": None, "s3": None, "ftp": None}
+REDIRECT_CODES = {301, 302, 303, 307, 308}
 RESOLVED_TTL = 60.0  # seconds a host's checked addresses are reused by the middleware
 
 
@@ -86,7 +88,20 @@ class UrlPolicyMiddleware:
             addresses = await self._addresses(host)
             refusal = self.policy.address_refusal(host, addresses)
         if refusal is not None:
-            self.refuse(request, refusal)
+            self.refuse(request.url, request.meta, refusal)
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        """A redirect Scrapy did not follow (to ``file:``, ``ftp:``, ...) is a reject too, not a blank page."""
+        location = response.headers.get("Location")
+        if response.status in REDIRECT_CODES and location:
+            try:
+                target = response.urljoin(location.decode("latin-1"))
+            except ValueError:
+                target = location.decode("latin-1")
+            refusal = self.policy.check(target)
+            if refusal is not None:
+                self.refuse(target, {**request.meta, "redirect_urls": [request.url]}, refusal)
+        return response
 
     async def _addresses(self, host: str) -> list[str]:
         cached = self._resolved.get(host)
@@ -99,8 +114,7 @@ class UrlPolicyMiddleware:
         self._resolved[host] = (time.monotonic() + RESOLVED_TTL, addresses)
         return addresses
 
-    def refuse(self, request: Request, refusal: Refusal) -> None:
-        meta = request.meta
+    def refuse(self, url: str, meta: dict[str, Any], refusal: Refusal) -> None:
         extra: dict[str, Any] = {"role": meta.get("lurewatch_role", "")}
         if meta.get("redirect_urls"):
             extra["redirected_from"] = strip_userinfo(meta["redirect_urls"][0])
@@ -109,8 +123,8 @@ class UrlPolicyMiddleware:
                 extra[key] = meta[f"lurewatch_{key}"]
         assert self.rejects.crawler.stats is not None
         self.rejects.crawler.stats.inc_value("lurewatch/url_policy/refused")
-        self.rejects.add(refusal.kind, request.url, refusal.detail, **extra)
-        raise UrlRefused(refusal, request.url)
+        self.rejects.add(refusal.kind, url, refusal.detail, **extra)
+        raise UrlRefused(refusal, url)
 
 
 class PolicyResolver(CachingThreadedResolver):

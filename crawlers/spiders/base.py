@@ -15,7 +15,7 @@ from twisted.python.failure import Failure
 from lurewatch.crawlers.extract import decode_page
 from lurewatch.crawlers.hooks import load_hook
 from lurewatch.crawlers.rejects import RejectLog
-from lurewatch.crawlers.urlpolicy import UrlPolicy
+from lurewatch.crawlers.urlpolicy import Refusal, UrlPolicy
 from lurewatch.records import Evidence, Posting
 
 if TYPE_CHECKING:
@@ -46,13 +46,21 @@ class SourceSpider(scrapy.Spider):
         spider.rejects = RejectLog(spider.run_dir / "rejects.jsonl", crawler)
         return spider
 
-    def request(self, url: str, callback: Callable[..., Any], role: str, **meta: Any) -> scrapy.Request:
+    def request(self, url: str, callback: Callable[..., Any], role: str, **meta: Any) -> scrapy.Request | None:
         """A request tagged with its role: ``list`` (list, feed, index pages) or ``detail`` (a posting's page).
 
         Every request, allowed or not, goes to the downloader: ``UrlPolicyMiddleware`` refuses and records
-        the ones the source may not fetch.
+        the ones the source may not fetch. A URL Scrapy cannot even make a request of (``javascript:...``)
+        is kept aside here, with the same kinds, and None is returned.
         """
-        return scrapy.Request(url, callback=callback, errback=self.on_error, meta={"lurewatch_role": role, **meta})
+        try:
+            return scrapy.Request(url, callback=callback, errback=self.on_error, meta={"lurewatch_role": role, **meta})
+        except ValueError as exc:
+            refusal = self.url_policy.check(url) or Refusal("bad_url", f"not a URL that can be requested: {exc}")
+            if refusal.kind != "bad_url":
+                self.crawler.stats.inc_value("lurewatch/url_policy/refused")
+            self.rejects.add(refusal.kind, url, refusal.detail, role=role)
+            return None
 
     @staticmethod
     def joined(response: scrapy.http.Response, href: str) -> str:

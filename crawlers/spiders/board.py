@@ -90,9 +90,10 @@ class BoardSpider(DetailReader):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.source.absolute_start_urls():
-            yield self.list_request(url)
+            if request := self.list_request(url):
+                yield request
 
-    def list_request(self, url: str, **meta: Any) -> scrapy.Request:
+    def list_request(self, url: str, **meta: Any) -> scrapy.Request | None:
         """The first list page of a start URL (or of a search query)."""
         offset = self.listing.offset
         if offset is not None:
@@ -110,7 +111,8 @@ class BoardSpider(DetailReader):
         for url in self.links(response, page.css(self.listing.detail_links).getall()):
             if self.wants_detail(url):
                 links += 1
-                yield self.request(url, self.parse_detail, "detail", **carried)
+                if request := self.request(url, self.parse_detail, "detail", **carried):
+                    yield request
         # Each list page is one step further from its start; max_pages bounds lists that never end.
         number = response.meta.get("lurewatch_list_page", 1)
         if number >= self.listing.max_pages:
@@ -118,12 +120,13 @@ class BoardSpider(DetailReader):
             return
         if self.listing.next_page:
             for url in self.links(response, page.css(self.listing.next_page).getall()):
-                yield self.request(url, self.parse_list, "list", lurewatch_list_page=number + 1, **carried)
+                if request := self.request(url, self.parse_list, "list", lurewatch_list_page=number + 1, **carried):
+                    yield request
         offset = self.listing.offset
         # With offsets, a page without postings is the end of the list.
         if offset is not None and links:
             value = response.meta.get("lurewatch_offset", offset.start) + offset.step
-            yield self.request(
+            request = self.request(
                 add_or_replace_parameter(response.url, offset.param, str(value)),
                 self.parse_list,
                 "list",
@@ -131,3 +134,5 @@ class BoardSpider(DetailReader):
                 lurewatch_list_page=number + 1,
                 **carried,
             )
+            if request:
+                yield request

@@ -69,7 +69,9 @@ class ChannelSpider(SourceSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.source.absolute_start_urls():
-            yield self.request(url, self.parse_channel, "list", lurewatch_channel_page=1, lurewatch_channel_url=url)
+            request = self.request(url, self.parse_channel, "list", lurewatch_channel_page=1, lurewatch_channel_url=url)
+            if request:
+                yield request
 
     def parse_channel(self, response: scrapy.http.Response) -> Iterator[Posting | scrapy.Request]:
         page = self.page(response, "list")
@@ -103,13 +105,15 @@ class ChannelSpider(SourceSpider):
             return
         # The preview lists the newest posts; older ones are on ?before=<smallest id on this page>.
         older = add_or_replace_parameter(response.meta["lurewatch_channel_url"], "before", str(min(ids)))
-        yield self.request(
+        request = self.request(
             older,
             self.parse_channel,
             "list",
             lurewatch_channel_page=number + 1,
             lurewatch_channel_url=response.meta["lurewatch_channel_url"],
         )
+        if request:
+            yield request
 
     def post(
         self, response: scrapy.http.Response, message: Selector, channel: str, number: str, posted: datetime | None

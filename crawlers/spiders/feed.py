@@ -112,7 +112,8 @@ class FeedSpider(DetailReader):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.source.absolute_start_urls():
-            yield self.request(url, self.parse_feed, "list")
+            if request := self.request(url, self.parse_feed, "list"):
+                yield request
 
     def parse_feed(self, response: scrapy.http.Response) -> Iterator[scrapy.Request | Posting]:
         if response.status >= 400:
@@ -145,11 +146,12 @@ class FeedSpider(DetailReader):
             if not url:
                 self.rejects.add("no_link", response.url, f"a {kind} entry without a link", entry=entry)
             elif kind == "sitemapindex":
-                yield self.request(url, self.parse_feed, "list")
+                if request := self.request(url, self.parse_feed, "list"):
+                    yield request
             elif self.feed.entries_are_postings and kind in {"rss", "atom"}:
                 yield self.entry_posting(response, url, entry)
-            elif self.wants_detail(url):
-                yield self.request(url, self.parse_detail, "detail")
+            elif self.wants_detail(url) and (request := self.request(url, self.parse_detail, "detail")):
+                yield request
 
     def entry_posting(self, response: scrapy.http.Response, url: str, entry: dict[str, str]) -> Posting:
         self.crawler.stats.inc_value("lurewatch/feed_entries")
