@@ -30,7 +30,6 @@ from lurewatch.crawlers.urlpolicy import (
     UrlPolicy,
     address_problem,
     parse_host_entry,
-    resolve_addresses,
     strip_userinfo,
 )
 
@@ -108,7 +107,7 @@ class UrlPolicyMiddleware:
         if cached and cached[0] > time.monotonic():
             return cached[1]
         try:
-            addresses: list[str] = await maybe_deferred_to_future(deferToThread(resolve_addresses, host))
+            addresses: list[str] = await maybe_deferred_to_future(deferToThread(self.policy.resolve, host))
         except (OSError, UnicodeError):
             return []  # unresolvable: the download fails and is counted as a `dns` reject
         self._resolved[host] = (time.monotonic() + RESOLVED_TTL, addresses)

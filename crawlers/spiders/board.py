@@ -63,6 +63,9 @@ class DetailReader(SourceSpider):
                 image_urls = list(self.links(response, found))
             elif found:
                 values[name] = " | ".join(found)
+        if self.detail.fields.keys() - {"images"} and not values:
+            names = ", ".join(self.detail.fields)
+            self.rejects.add("empty_fields", response.url, f"no field selector matched ({names})", kept=True)
         if "lurewatch_query" in response.meta:
             values["search_query"] = response.meta["lurewatch_query"]
         yield self.posting(
@@ -108,13 +111,19 @@ class BoardSpider(DetailReader):
         self.crawler.stats.inc_value("lurewatch/pages/list")
         carried = {k: v for k, v in response.meta.items() if k == "lurewatch_query"}
         links = 0
-        for url in self.links(response, page.css(self.listing.detail_links).getall()):
+        found = page.css(self.listing.detail_links).getall()
+        for url in self.links(response, found):
             if self.wants_detail(url):
                 links += 1
                 if request := self.request(url, self.parse_detail, "detail", **carried):
                     yield request
         # Each list page is one step further from its start; max_pages bounds lists that never end.
         number = response.meta.get("lurewatch_list_page", 1)
+        if not links and number == 1 and "lurewatch_query" not in carried:
+            # A board's first list page without a posting link is a changed layout or a wrong selector,
+            # not an empty board. (A search for a rare keyword may well find nothing: not a reject there.)
+            why = f"{len(found)} links, none matched detail.match" if found else "the selector matched nothing"
+            self.rejects.add("no_links", response.url, f"list.detail_links {self.listing.detail_links!r}: {why}")
         if number >= self.listing.max_pages:
             self.crawler.stats.inc_value("lurewatch/list/stopped_at_max_pages")
             return
