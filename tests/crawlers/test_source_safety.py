@@ -75,7 +75,8 @@ def test_a_start_url_of_another_scheme_fails_validation(tmp_path: Path, old: str
     with pytest.raises(SourceConfigError) as caught:
         load_source(write(tmp_path, text))
     message = str(caught.value)
-    assert message.startswith(f"{tmp_path / 'src.yml'}:{line_of(text, new.splitlines()[-1])}: {key}: "), message
+    where = f"{tmp_path / 'src.yml'}:{line_of(text, new.splitlines()[-1])}: {key}: Value error, "
+    assert message.startswith(where), message
     assert "pw" not in message or "user name or password" in message
 
 
