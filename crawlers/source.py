@@ -244,8 +244,8 @@ def load_source(path: Path) -> Source:
         mark = exc.problem_mark
         line = f":{mark.line + 1}" if mark else ""
         raise SourceConfigError(f"{path}{line}: invalid YAML: {exc.problem}") from exc
-    except yaml.YAMLError as exc:
-        raise SourceConfigError(f"{path}:1: invalid YAML: {exc}") from exc
+    except yaml.YAMLError as exc:  # e.g. a control character: the reader's message spans lines
+        raise SourceConfigError(f"{path}:1: invalid YAML: {' '.join(str(exc).split())}") from exc
     except RecursionError as exc:
         raise SourceConfigError(f"{path}:1: invalid YAML: nested too deeply") from exc
     if not isinstance(data, dict):

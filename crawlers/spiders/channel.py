@@ -41,7 +41,10 @@ def view_count(text: str) -> int | None:
     match = VIEWS.match(text.strip())
     if not match:
         return None
-    number = float(match.group(1).replace(",", ""))
+    try:
+        number = float(match.group(1).replace(",", ""))
+    except ValueError:  # ".", "1.2.3": a counter a page made up
+        return None
     return int(number * {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()])
 
 
