@@ -14,6 +14,7 @@ import re
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
@@ -78,6 +79,7 @@ def address_problem(address: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _host_key(host: str) -> str:
     """A host as compared: lower case, no trailing dot, IDNA-encoded."""
     host = host.strip().rstrip(".").lower()
@@ -185,6 +187,7 @@ class UrlPolicy:
         return self.address_refusal(host, addresses)
 
 
+@lru_cache(maxsize=4096)
 def _literal_problem(host: str) -> str | None:
     """A problem of a host written as an IP address (any notation the OS accepts) or as localhost."""
     if host == "localhost" or host.endswith(".localhost"):
