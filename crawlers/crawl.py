@@ -33,6 +33,8 @@ from lurewatch.errors import LureWatchError
 from lurewatch.run_folder import RunFolder, now_iso
 from lurewatch.settings import get_settings
 
+# Reject kinds that mean "a selector of the source matched nothing on this page".
+SELECTOR_MISSES = ("no_links", "no_container", "no_posts")
 SPIDERS = {
     "board": BoardSpider,
     "search": SearchSpider,
@@ -128,7 +130,19 @@ def main(argv: list[str] | None = None) -> int:
         folder.record("crawl", exit_code=code, finished=now_iso(), orphaned=True, finish_reason=stats.get("finish_reason"))
     if code == EXIT_FETCHED_NOTHING:
         print(f"{source.name}: {fetched_nothing_line(stats)}", file=sys.stderr)
+    elif code == 0 and (problem := selector_failure(stats)):
+        print(f"{source.name}: {problem}", file=sys.stderr)
+        code = 1
     return code
+
+
+def selector_failure(stats: dict[str, object]) -> str | None:
+    """Why a crawl that fetched pages but yielded no posting failed, when every page failed a selector."""
+    misses = {kind: stats.get(f"lurewatch/rejected/{kind}", 0) for kind in SELECTOR_MISSES}
+    if stats.get("item_scraped_count", 0) or stats.get("lurewatch/incremental/skipped", 0) or not any(misses.values()):
+        return None
+    counts = ", ".join(f"{kind}: {count}" for kind, count in misses.items() if count)
+    return f"0 postings: every page read failed a selector ({counts}); the site changed or a selector is wrong (see rejects.jsonl)"
 
 
 if __name__ == "__main__":
