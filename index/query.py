@@ -61,6 +61,7 @@ class Query:
     risk_max: int | None = None
     date_from: str | None = None  # YYYY-MM-DD (inclusive), on fetched_at
     date_to: str | None = None  # YYYY-MM-DD (inclusive)
+    indexed_after: str | None = None  # ISO 8601 timestamp (inclusive), on indexed_at: what alerts read
     has_contact: bool | None = None
     bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
     near: tuple[float, float, float] | None = None  # lat, lon, km
@@ -96,6 +97,8 @@ class Query:
                     date.fromisoformat(value[:10])
                 except ValueError as exc:
                     raise QueryError(f"{name} must be a date like 2026-03-01, not {value!r}") from exc
+        if self.indexed_after:
+            self.indexed_after = utc_timestamp(self.indexed_after, "indexed_after")
         if self.match_all and self.sort == "relevance":
             self.sort = "newest"  # nothing to rank by
 
@@ -113,6 +116,17 @@ class Query:
 def _day_ms(value: str, plus_days: int = 0) -> int:
     day = date.fromisoformat(value[:10]) + timedelta(days=plus_days)
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+
+
+def utc_timestamp(value: str, name: str = "timestamp") -> str:
+    """``value`` as the index writes ``indexed_at`` (ISO 8601 in UTC, ``+00:00``), so strings compare as times."""
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise QueryError(f"{name} must be a time like 2026-03-01T12:00:00+00:00, not {value!r}") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
 
 
 def to_epoch_ms(value: str | None) -> int | None:

@@ -1,0 +1,138 @@
+"""Saved searches and watches in Elasticsearch: the index ``<prefix>-alerts``, with an explicit mapping.
+
+Two kinds of documents share it (``doc_type``): an ``alert`` (its JSON kept whole in ``body``, which is not
+indexed; ``lurewatch.alerts`` owns its shape) and a ``cluster`` mark per alert, channel and cluster already
+alerted. Mark ids are derived from the three, so looking marks up is a real-time ``mget`` (no refresh wait).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
+
+from lurewatch.errors import IndexUnavailable, IndexWriteError
+
+ALERTS_MAPPING: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "doc_type": {"type": "keyword"},  # alert | cluster
+        "alert_id": {"type": "keyword"},
+        "owner": {"type": "keyword"},
+        "name": {"type": "keyword"},
+        "channel": {"type": "keyword"},
+        "cluster_id": {"type": "keyword"},
+        "alerted_at": {"type": "date"},
+        "updated_at": {"type": "date"},
+        "body": {"type": "object", "enabled": False},
+    },
+}
+ALERTS_SETTINGS: dict[str, Any] = {"number_of_shards": 1, "number_of_replicas": 0}
+LOOKUP = 1000
+LIST_LIMIT = 10_000
+
+
+def mark_id(alert_id: str, channel: str, cluster_id: str) -> str:
+    digest = hashlib.sha256(f"{alert_id}\x1f{channel}\x1f{cluster_id}".encode()).hexdigest()[:32]
+    return f"m_{digest}"
+
+
+class ElasticsearchAlertStore:
+    """Alerts and their alerted clusters in ``<prefix>-alerts``."""
+
+    backend = "elasticsearch"
+
+    def __init__(self, client: Elasticsearch, prefix: str = "lurewatch") -> None:
+        self.client = client
+        self.name = f"{prefix}-alerts"
+
+    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TransportError as exc:
+            raise IndexUnavailable(f"Elasticsearch did not answer ({what}): {exc}") from exc
+
+    def setup(self) -> None:
+        if self._call("check alerts index", self.client.indices.exists, index=self.name):
+            return
+        try:
+            self.client.indices.create(index=self.name, mappings=ALERTS_MAPPING, settings=ALERTS_SETTINGS)
+        except ApiError as exc:
+            if exc.error != "resource_already_exists_exception":
+                raise
+        except TransportError as exc:
+            raise IndexUnavailable(f"Elasticsearch did not answer (create alerts index): {exc}") from exc
+
+    def put(self, alert: dict[str, Any]) -> None:
+        document = {"doc_type": "alert", "alert_id": alert["id"], "owner": alert["owner"], "name": alert["name"],
+                    "updated_at": alert.get("updated_at"), "body": alert}  # fmt: skip
+        # wait_for: a listing right after a change shows it.
+        self._call("save alert", self.client.index, index=self.name, id=alert["id"], document=document,
+                   refresh="wait_for")  # fmt: skip
+
+    def get(self, alert_id: str) -> dict[str, Any] | None:
+        try:
+            found = self.client.get(index=self.name, id=alert_id)
+        except ApiError as exc:
+            if exc.meta.status == 404:
+                return None
+            raise
+        except TransportError as exc:
+            raise IndexUnavailable(f"Elasticsearch did not answer (get alert): {exc}") from exc
+        source = found["_source"]
+        return source["body"] if source.get("doc_type") == "alert" else None
+
+    def list(self, owner: str | None = None) -> list[dict[str, Any]]:
+        filters: list[dict[str, Any]] = [{"term": {"doc_type": "alert"}}]
+        if owner is not None:
+            filters.append({"term": {"owner": owner}})
+        response = self._call("list alerts", self.client.search, index=self.name, size=LIST_LIMIT,
+                              query={"bool": {"filter": filters}}, sort=[{"owner": "asc"}, {"name": "asc"}])  # fmt: skip
+        return [hit["_source"]["body"] for hit in response["hits"]["hits"]]
+
+    def delete(self, alert_id: str) -> bool:
+        try:
+            self.client.delete(index=self.name, id=alert_id, refresh="wait_for")
+        except ApiError as exc:
+            if exc.meta.status == 404:
+                return False
+            raise
+        except TransportError as exc:
+            raise IndexUnavailable(f"Elasticsearch did not answer (delete alert): {exc}") from exc
+        self._call("refresh alerts", self.client.indices.refresh, index=self.name)
+        self._call("forget alerted clusters", self.client.delete_by_query, index=self.name, refresh=True,
+                   query={"bool": {"filter": [{"term": {"doc_type": "cluster"}},
+                                              {"term": {"alert_id": alert_id}}]}})  # fmt: skip
+        return True
+
+    def alerted(self, alert_id: str, channel: str, cluster_ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(cluster_ids), LOOKUP):
+            chunk = cluster_ids[start : start + LOOKUP]
+            ids = {mark_id(alert_id, channel, cluster): cluster for cluster in chunk}
+            response = self._call("look up alerted clusters", self.client.mget, index=self.name, ids=list(ids),
+                                  source=False)  # fmt: skip
+            found.update(ids[doc["_id"]] for doc in response["docs"] if doc.get("found"))
+        return found
+
+    def mark_alerted(self, alert_id: str, channel: str, cluster_ids: list[str], at: str) -> None:
+        actions = (
+            {"_index": self.name, "_id": mark_id(alert_id, channel, cluster), "_source": {
+                "doc_type": "cluster", "alert_id": alert_id, "channel": channel, "cluster_id": cluster,
+                "alerted_at": at}}
+            for cluster in cluster_ids
+        )  # fmt: skip
+        failed: list[Any] = []
+        try:
+            for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=LOOKUP, max_retries=3,
+                                                   raise_on_error=False):  # fmt: skip
+                if not ok:
+                    failed.append(item)
+        except TransportError as exc:
+            raise IndexUnavailable(f"Elasticsearch did not answer (mark alerted clusters): {exc}") from exc
+        if failed:
+            raise IndexWriteError(f"{len(failed)} alerted-cluster marks were rejected: {failed[:1]}")
+
+    def close(self) -> None:
+        self.client.close()

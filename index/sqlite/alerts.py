@@ -1,0 +1,93 @@
+"""Saved searches and watches in the SQLite index file: one row per alert, one per cluster already alerted.
+
+The alert itself is an opaque JSON document (``lurewatch.alerts`` owns its shape); the columns beside it
+are what listing needs. ``alert_clusters`` keeps, per alert and channel, the clusters a digest delivered.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from lurewatch.errors import IndexUnavailable
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS alerts (
+    id TEXT PRIMARY KEY, owner TEXT NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+    UNIQUE (owner, name)
+);
+CREATE TABLE IF NOT EXISTS alert_clusters (
+    alert_id TEXT NOT NULL, channel TEXT NOT NULL, cluster_id TEXT NOT NULL, alerted_at TEXT NOT NULL,
+    PRIMARY KEY (alert_id, channel, cluster_id)
+) WITHOUT ROWID;
+"""
+LOOKUP = 500  # cluster ids per IN (...) list
+
+
+class SqliteAlertStore:
+    """Alerts in the tables ``alerts`` and ``alert_clusters`` of the index file (its own connection, WAL)."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise IndexUnavailable(f"cannot open the SQLite index {path}: {exc}") from exc
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA busy_timeout=10000")
+
+    def setup(self) -> None:
+        self.db.executescript(SCHEMA)
+        self.db.commit()
+
+    def put(self, alert: dict[str, Any]) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT INTO alerts (id, owner, name, doc) VALUES (?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                "owner=excluded.owner, name=excluded.name, doc=excluded.doc",
+                (alert["id"], alert["owner"], alert["name"], json.dumps(alert, ensure_ascii=False)),
+            )
+
+    def get(self, alert_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT doc FROM alerts WHERE id = ?", (alert_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def list(self, owner: str | None = None) -> list[dict[str, Any]]:
+        if owner is None:
+            rows = self.db.execute("SELECT doc FROM alerts ORDER BY owner, name").fetchall()
+        else:
+            rows = self.db.execute("SELECT doc FROM alerts WHERE owner = ? ORDER BY name", (owner,)).fetchall()
+        return [json.loads(doc) for (doc,) in rows]
+
+    def delete(self, alert_id: str) -> bool:
+        with self.db:
+            gone = self.db.execute("DELETE FROM alerts WHERE id = ?", (alert_id,)).rowcount
+            self.db.execute("DELETE FROM alert_clusters WHERE alert_id = ?", (alert_id,))
+        return bool(gone)
+
+    def alerted(self, alert_id: str, channel: str, cluster_ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(cluster_ids), LOOKUP):
+            chunk = cluster_ids[start : start + LOOKUP]
+            rows = self.db.execute(
+                f"SELECT cluster_id FROM alert_clusters WHERE alert_id = ? AND channel = ? "
+                f"AND cluster_id IN ({','.join('?' * len(chunk))})",
+                [alert_id, channel, *chunk],
+            ).fetchall()
+            found.update(cluster for (cluster,) in rows)
+        return found
+
+    def mark_alerted(self, alert_id: str, channel: str, cluster_ids: list[str], at: str) -> None:
+        with self.db:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO alert_clusters (alert_id, channel, cluster_id, alerted_at) VALUES (?,?,?,?)",
+                [(alert_id, channel, cluster, at) for cluster in cluster_ids],
+            )
+
+    def close(self) -> None:
+        self.db.close()
