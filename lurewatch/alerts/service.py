@@ -171,8 +171,8 @@ class RunStats:
     not_due: int = 0
     paused: int = 0
     matches: int = 0
-    new_clusters: int = 0
-    reposts: int = 0
+    new_clusters: int = 0  # lures (clusters) sent by an alert to at least one channel
+    reposts: int = 0  # their other members, counted as "+N reposts"
     delivered: int = 0
     failed: int = 0
     seconds: float = 0.0
@@ -201,6 +201,7 @@ class Evaluation:
         self.alert, self.index, self.store, self.settings, self.stats = alert, index, store, settings, stats
         self.windows: dict[str, dict[str, list[Hit]]] = {}
         self.findings: dict[str, Finding] = {}
+        self.sent: dict[str, int] = {}  # cluster -> reposts, over the channels that accepted a digest
 
     def clusters_since(self, watermark: str) -> dict[str, list[Hit]]:
         if watermark not in self.windows:
@@ -246,13 +247,15 @@ class Evaluation:
                 channel.delivered += 1
                 channel.last_delivered_at = at
                 self.stats.delivered += 1
-                self.stats.new_clusters += len(new)
-                self.stats.reposts += digest.reposts
+                for lure in digest.lures:
+                    self.sent[lure.cluster_id] = lure.reposts
                 log.info("alert %s: %s to %s", self.alert.name, digest.headline(), channel.target)
             channel.failures, channel.last_error = 0, None
             # Findings stamped before ``settled`` are searchable by now; later ones are read again next run
             # (their clusters, once alerted, are not sent twice).
             channel.watermark = max(channel.watermark, settled)
+        self.stats.new_clusters += len(self.sent)
+        self.stats.reposts += sum(self.sent.values())
         return self.alert.channels
 
 
