@@ -100,11 +100,21 @@ class ElasticsearchAlertStore:
             raise
         except TransportError as exc:
             raise IndexUnavailable(f"Elasticsearch did not answer (delete alert): {exc}") from exc
-        self._call("refresh alerts", self.client.indices.refresh, index=self.name)
-        self._call("forget alerted clusters", self.client.delete_by_query, index=self.name, refresh=True,
-                   query={"bool": {"filter": [{"term": {"doc_type": "cluster"}},
-                                              {"term": {"alert_id": alert_id}}]}})  # fmt: skip
+        self._forget_marks(alert_id)
         return True
+
+    def _forget_marks(self, alert_id: str) -> None:
+        """Delete the alert's cluster marks page by page (the server may lack delete-by-query, a module)."""
+        marks = {"bool": {"filter": [{"term": {"doc_type": "cluster"}}, {"term": {"alert_id": alert_id}}]}}
+        while True:
+            self._call("refresh alerts", self.client.indices.refresh, index=self.name)
+            page = self._call("find alerted clusters", self.client.search, index=self.name, query=marks,
+                              size=LOOKUP, source=False)  # fmt: skip
+            ids = [hit["_id"] for hit in page["hits"]["hits"]]
+            if not ids:
+                return
+            actions = ({"_op_type": "delete", "_index": self.name, "_id": i} for i in ids)
+            helpers.bulk(self.client, actions, raise_on_error=False)
 
     def alerted(self, alert_id: str, channel: str, cluster_ids: list[str]) -> set[str]:
         found: set[str] = set()
