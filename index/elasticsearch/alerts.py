@@ -67,9 +67,8 @@ class ElasticsearchAlertStore:
     def put(self, alert: dict[str, Any]) -> None:
         document = {"doc_type": "alert", "alert_id": alert["id"], "owner": alert["owner"], "name": alert["name"],
                     "updated_at": alert.get("updated_at"), "body": alert}  # fmt: skip
-        # wait_for: a listing right after a change shows it.
-        self._call("save alert", self.client.index, index=self.name, id=alert["id"], document=document,
-                   refresh="wait_for")  # fmt: skip
+        # No refresh wait: gets are real-time, and ``list`` refreshes first.
+        self._call("save alert", self.client.index, index=self.name, id=alert["id"], document=document)
 
     def get(self, alert_id: str) -> dict[str, Any] | None:
         try:
@@ -83,17 +82,21 @@ class ElasticsearchAlertStore:
         source = found["_source"]
         return source["body"] if source.get("doc_type") == "alert" else None
 
-    def list(self, owner: str | None = None) -> list[dict[str, Any]]:
+    def list(self, owner: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
         filters: list[dict[str, Any]] = [{"term": {"doc_type": "alert"}}]
         if owner is not None:
             filters.append({"term": {"owner": owner}})
+        if name is not None:
+            filters.append({"term": {"name": name}})
+        # A run's bookkeeping is written without waiting for a refresh: refresh here, so a listing is current.
+        self._call("refresh alerts", self.client.indices.refresh, index=self.name)
         response = self._call("list alerts", self.client.search, index=self.name, size=LIST_LIMIT,
                               query={"bool": {"filter": filters}}, sort=[{"owner": "asc"}, {"name": "asc"}])  # fmt: skip
         return [hit["_source"]["body"] for hit in response["hits"]["hits"]]
 
     def delete(self, alert_id: str) -> bool:
         try:
-            self.client.delete(index=self.name, id=alert_id, refresh="wait_for")
+            self.client.delete(index=self.name, id=alert_id)
         except ApiError as exc:
             if exc.meta.status == 404:
                 return False

@@ -12,6 +12,7 @@ import os
 import smtplib
 import socket
 import ssl
+import threading
 import urllib.error
 import urllib.request
 from email.message import EmailMessage
@@ -119,13 +120,16 @@ def send_email(address: str, digest: Digest, settings: Settings) -> None:
         raise ChannelError(f"SMTP {server} refused the recipient {address}")
 
 
+_FILE_LOCK = threading.Lock()  # alerts evaluated in parallel may append to the same file
+
+
 def append_file(path: str, digest: Digest) -> None:
     """One JSON line per digest, flushed to disk before the digest counts as delivered."""
     target = Path(path)
     line = json.dumps(digest.to_line(), ensure_ascii=False, separators=(",", ":")) + "\n"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("a", encoding="utf-8") as fh:
+        with _FILE_LOCK, target.open("a", encoding="utf-8") as fh:
             fh.write(line)
             fh.flush()
             os.fsync(fh.fileno())

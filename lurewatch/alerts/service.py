@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from lurewatch.settings import Settings
 
 log = logging.getLogger(__name__)
+ES_WORKERS = 4  # alerts evaluated at once on Elasticsearch
 
 
 # --- making and changing alerts ----------------------------------------------------------------------------
@@ -63,8 +65,8 @@ def checked_channels(targets: list[str], settings: Settings, allow_files: bool =
 def _unique_name(store: AlertStore, owner: str, name: str, alert_id: str | None = None) -> None:
     if not name.strip():
         raise AlertError("an alert needs a name")
-    for other in store.list(owner):
-        if other["name"] == name and other["id"] != alert_id:
+    for other in store.list(owner, name):
+        if other["id"] != alert_id:
             raise AlertError(f"{owner!r} has an alert named {name!r} already", hint="pick another name")
 
 
@@ -112,7 +114,7 @@ def find(store: AlertStore, ref: str, owner: str | None = None, kind: str | None
     """An alert by id or by name (of ``owner``, when given)."""
     found = store.get(ref)
     if found is None or (owner is not None and found["owner"] != owner):
-        named = [a for a in store.list(owner) if a["name"] == ref]
+        named = store.list(owner, ref)
         if len(named) > 1:
             raise AlertError(f"several owners have an alert named {ref!r}", hint="use its id (see `alerts list`)")
         found = named[0] if named else None
@@ -181,6 +183,11 @@ class RunStats:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def add(self, other: RunStats) -> None:
+        for name in ("evaluated", "matches", "new_clusters", "reposts", "delivered", "failed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.failures.extend(other.failures)
+
 
 def read_matches(index: Index, query: Query) -> list[Hit]:
     """Every hit of ``query``: one plain page when it fits, then cursors (no point in time for small windows)."""
@@ -197,10 +204,11 @@ def read_matches(index: Index, query: Query) -> list[Hit]:
 class Evaluation:
     """One alert's run: reads the window once per distinct watermark, builds each digest once."""
 
-    def __init__(self, alert: Alert, index: Index, store: AlertStore, settings: Settings, stats: RunStats) -> None:
+    def __init__(self, alert: Alert, index: Index, store: AlertStore, settings: Settings, stats: RunStats,
+                 findings: dict[str, Finding]) -> None:  # fmt: skip
         self.alert, self.index, self.store, self.settings, self.stats = alert, index, store, settings, stats
         self.windows: dict[str, dict[str, list[Hit]]] = {}
-        self.findings: dict[str, Finding] = {}
+        self.findings = findings  # shared by the run's alerts: many show the same lures
         self.sent: dict[str, int] = {}  # cluster -> reposts, over the channels that accepted a digest
 
     def clusters_since(self, watermark: str) -> dict[str, list[Hit]]:
@@ -266,24 +274,35 @@ def run_alerts(settings: Settings, *, force: bool = False, index: Index | None =
 
     clock = time.perf_counter()
     stats = RunStats()
+    findings: dict[str, Finding] = {}
     own_index, own_store = index is None, store is None
     index = index or open_index(settings)
     store = store or open_alert_store(settings)
+    due: list[Alert] = []
     try:
         for alert in list_alerts(store):
             stats.alerts += 1
             if only is not None and alert.id not in only and alert.name not in only:
                 continue
-            started = datetime.now(UTC)
             if alert.paused:
                 stats.paused += 1
-                continue
-            if not force and not alert.due(started):
+            elif not force and not alert.due(datetime.now(UTC)):
                 stats.not_due += 1
-                continue
-            stats.evaluated += 1
-            channels = Evaluation(alert, index, store, settings, stats).run(started)
+            else:
+                due.append(alert)
+
+        def evaluate(alert: Alert) -> RunStats:
+            own = RunStats(evaluated=1)
+            started = datetime.now(UTC)
+            channels = Evaluation(alert, index, store, settings, own, findings).run(started)
             _save_state(store, alert.id, channels, started.isoformat(timespec="seconds"))
+            return own
+
+        # Elasticsearch answers several alerts' searches at once; one SQLite connection is used by one thread.
+        workers = ES_WORKERS if index.backend == "elasticsearch" else 1
+        with ThreadPoolExecutor(workers, thread_name_prefix="lurewatch-alerts") as pool:
+            for own in pool.map(evaluate, due):
+                stats.add(own)
     finally:
         if own_index:
             index.close()

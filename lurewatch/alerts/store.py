@@ -21,8 +21,8 @@ class AlertStore(Protocol):
 
     def get(self, alert_id: str) -> dict[str, Any] | None: ...
 
-    def list(self, owner: str | None = None) -> list[dict[str, Any]]:
-        """Every alert (of ``owner``), by owner and name."""
+    def list(self, owner: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
+        """Every alert (of ``owner``; named ``name``), by owner and name."""
 
     def delete(self, alert_id: str) -> bool:
         """Remove an alert and its alerted clusters; False when there was none."""
