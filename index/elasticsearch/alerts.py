@@ -8,6 +8,7 @@ alerted. Mark ids are derived from the three, so looking marks up is a real-time
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
@@ -64,11 +65,28 @@ class ElasticsearchAlertStore:
         except TransportError as exc:
             raise IndexUnavailable(f"Elasticsearch did not answer (create alerts index): {exc}") from exc
 
+    def _document(self, alert: dict[str, Any]) -> dict[str, Any]:
+        return {"doc_type": "alert", "alert_id": alert["id"], "owner": alert["owner"], "name": alert["name"],
+                "updated_at": alert.get("updated_at"), "body": alert}  # fmt: skip
+
     def put(self, alert: dict[str, Any]) -> None:
-        document = {"doc_type": "alert", "alert_id": alert["id"], "owner": alert["owner"], "name": alert["name"],
-                    "updated_at": alert.get("updated_at"), "body": alert}  # fmt: skip
         # No refresh wait: gets are real-time, and ``list`` refreshes first.
-        self._call("save alert", self.client.index, index=self.name, id=alert["id"], document=document)
+        self._call("save alert", self.client.index, index=self.name, id=alert["id"], document=self._document(alert))
+
+    def put_many(self, alerts: list[dict[str, Any]]) -> None:
+        self._bulk(({"_index": self.name, "_id": a["id"], "_source": self._document(a)} for a in alerts), "save alerts")
+
+    def _bulk(self, actions: Iterator[dict[str, Any]], what: str) -> None:
+        failed: list[Any] = []
+        try:
+            for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=LOOKUP, max_retries=3,
+                                                   raise_on_error=False):  # fmt: skip
+                if not ok:
+                    failed.append(item)
+        except TransportError as exc:
+            raise IndexUnavailable(f"Elasticsearch did not answer ({what}): {exc}") from exc
+        if failed:
+            raise IndexWriteError(f"{what}: {len(failed)} documents were rejected: {failed[:1]}")
 
     def get(self, alert_id: str) -> dict[str, Any] | None:
         try:
@@ -81,6 +99,19 @@ class ElasticsearchAlertStore:
             raise IndexUnavailable(f"Elasticsearch did not answer (get alert): {exc}") from exc
         source = found["_source"]
         return source["body"] if source.get("doc_type") == "alert" else None
+
+    def get_many(self, alert_ids: list[str]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(alert_ids), LOOKUP):
+            response = self._call(
+                "get alerts", self.client.mget, index=self.name, ids=alert_ids[start : start + LOOKUP]
+            )
+            found.extend(
+                d["_source"]["body"]
+                for d in response["docs"]
+                if d.get("found") and d["_source"].get("doc_type") == "alert"
+            )
+        return found
 
     def list(self, owner: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
         filters: list[dict[str, Any]] = [{"term": {"doc_type": "alert"}}]
@@ -129,23 +160,14 @@ class ElasticsearchAlertStore:
             found.update(ids[doc["_id"]] for doc in response["docs"] if doc.get("found"))
         return found
 
-    def mark_alerted(self, alert_id: str, channel: str, cluster_ids: list[str], at: str) -> None:
+    def mark_alerted(self, marks: list[tuple[str, str, str]], at: str) -> None:
         actions = (
             {"_index": self.name, "_id": mark_id(alert_id, channel, cluster), "_source": {
                 "doc_type": "cluster", "alert_id": alert_id, "channel": channel, "cluster_id": cluster,
                 "alerted_at": at}}
-            for cluster in cluster_ids
+            for alert_id, channel, cluster in marks
         )  # fmt: skip
-        failed: list[Any] = []
-        try:
-            for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=LOOKUP, max_retries=3,
-                                                   raise_on_error=False):  # fmt: skip
-                if not ok:
-                    failed.append(item)
-        except TransportError as exc:
-            raise IndexUnavailable(f"Elasticsearch did not answer (mark alerted clusters): {exc}") from exc
-        if failed:
-            raise IndexWriteError(f"{len(failed)} alerted-cluster marks were rejected: {failed[:1]}")
+        self._bulk(actions, "mark alerted clusters")
 
     def close(self) -> None:
         self.client.close()

@@ -47,16 +47,27 @@ class SqliteAlertStore:
         self.db.commit()
 
     def put(self, alert: dict[str, Any]) -> None:
+        self.put_many([alert])
+
+    def put_many(self, alerts: list[dict[str, Any]]) -> None:
         with self.db:
-            self.db.execute(
+            self.db.executemany(
                 "INSERT INTO alerts (id, owner, name, doc) VALUES (?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
                 "owner=excluded.owner, name=excluded.name, doc=excluded.doc",
-                (alert["id"], alert["owner"], alert["name"], json.dumps(alert, ensure_ascii=False)),
+                [(a["id"], a["owner"], a["name"], json.dumps(a, ensure_ascii=False)) for a in alerts],
             )
 
     def get(self, alert_id: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT doc FROM alerts WHERE id = ?", (alert_id,)).fetchone()
         return json.loads(row[0]) if row else None
+
+    def get_many(self, alert_ids: list[str]) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(alert_ids), LOOKUP):
+            chunk = alert_ids[start : start + LOOKUP]
+            rows = self.db.execute(f"SELECT doc FROM alerts WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            found.extend(json.loads(doc) for (doc,) in rows.fetchall())
+        return found
 
     def list(self, owner: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
         clauses, params = [], []
@@ -86,11 +97,11 @@ class SqliteAlertStore:
             found.update(cluster for (cluster,) in rows)
         return found
 
-    def mark_alerted(self, alert_id: str, channel: str, cluster_ids: list[str], at: str) -> None:
+    def mark_alerted(self, marks: list[tuple[str, str, str]], at: str) -> None:
         with self.db:
             self.db.executemany(
                 "INSERT OR IGNORE INTO alert_clusters (alert_id, channel, cluster_id, alerted_at) VALUES (?,?,?,?)",
-                [(alert_id, channel, cluster, at) for cluster in cluster_ids],
+                [(alert_id, channel, cluster, at) for alert_id, channel, cluster in marks],
             )
 
     def close(self) -> None:

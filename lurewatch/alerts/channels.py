@@ -98,6 +98,10 @@ def send_email(address: str, digest: Digest, settings: Settings) -> None:
         raise ChannelError("no SMTP server: set LUREWATCH_SMTP_HOST (and _PORT, _TLS, _USER, _PASSWORD)")
     server = f"{settings.smtp_host}:{settings.smtp_port}"
     try:
+        message = email_message(address, digest, settings)
+    except ValueError as exc:  # a header the email library refuses
+        raise ChannelError(f"cannot write the email to {address}: {exc}") from exc
+    try:
         if settings.smtp_tls == "ssl":
             smtp: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout,
                                                   context=ssl.create_default_context())  # fmt: skip
@@ -109,7 +113,7 @@ def send_email(address: str, digest: Digest, settings: Settings) -> None:
             if settings.smtp_user:
                 password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
                 smtp.login(settings.smtp_user, password)
-            refused = smtp.send_message(email_message(address, digest, settings))
+            refused = smtp.send_message(message)
     except smtplib.SMTPAuthenticationError as exc:
         raise ChannelError(f"SMTP {server} refused the login of {settings.smtp_user!r} ({exc.smtp_code})") from exc
     except smtplib.SMTPException as exc:

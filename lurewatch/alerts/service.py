@@ -31,7 +31,7 @@ from lurewatch.alerts.model import (
 )
 from lurewatch.alerts.store import AlertStore, open_alert_store
 from lurewatch.alerts.watches import normalise
-from lurewatch.index.query import MAX_SIZE, Hit, Query
+from lurewatch.index.query import MAX_SIZE, Hit, Query, QueryError
 
 if TYPE_CHECKING:
     from lurewatch.index.base import Index
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ES_WORKERS = 4  # alerts evaluated at once on Elasticsearch
+RECORD_EVERY = 100  # alerts whose deliveries are recorded together (a crash re-sends at most these)
 
 
 # --- making and changing alerts ----------------------------------------------------------------------------
@@ -62,9 +63,15 @@ def checked_channels(targets: list[str], settings: Settings, allow_files: bool =
     return list(dict.fromkeys(checked))
 
 
-def _unique_name(store: AlertStore, owner: str, name: str, alert_id: str | None = None) -> None:
-    if not name.strip():
+def _clean_name(name: str) -> str:
+    """One line of text: a name ends up in email subjects and chat messages."""
+    cleaned = " ".join("".join(c if c.isprintable() else " " for c in name).split())
+    if not cleaned:
         raise AlertError("an alert needs a name")
+    return cleaned[:200]
+
+
+def _unique_name(store: AlertStore, owner: str, name: str, alert_id: str | None = None) -> None:
     for other in store.list(owner, name):
         if other["id"] != alert_id:
             raise AlertError(f"{owner!r} has an alert named {name!r} already", hint="pick another name")
@@ -77,6 +84,7 @@ def add_search(store: AlertStore, settings: Settings, *, name: str, owner: str, 
     check_query(query)
     schedule_seconds(schedule)
     _check_risk(min_risk)
+    name = _clean_name(name)
     _unique_name(store, owner, name)
     start = now_iso()
     targets = checked_channels(channels, settings, allow_files)
@@ -92,7 +100,7 @@ def add_watch(store: AlertStore, settings: Settings, *, kind: str, value: str, o
     """Watch an entity: alert whenever it appears in a new finding, from any source."""
     stored = normalise(kind, value, region)
     kind = kind.strip().lower()
-    name = name or f"{kind} {stored}"
+    name = _clean_name(name or f"{kind} {stored}")
     schedule_seconds(schedule)
     _check_risk(min_risk)
     _unique_name(store, owner, name)
@@ -132,7 +140,8 @@ def update(store: AlertStore, settings: Settings, alert: Alert, *, name: str | N
            query: dict[str, Any] | None = None, channels: list[str] | None = None, schedule: str | None = None,
            min_risk: int | None = None, paused: bool | None = None, allow_files: bool = True) -> Alert:  # fmt: skip
     """Change an alert; a new channel starts from now, kept channels keep their state."""
-    if name is not None and name != alert.name:
+    if name is not None and _clean_name(name) != alert.name:
+        name = _clean_name(name)
         _unique_name(store, alert.owner, name, alert.id)
         alert.name = name
     if query is not None:
@@ -210,6 +219,7 @@ class Evaluation:
         self.windows: dict[str, dict[str, list[Hit]]] = {}
         self.findings = findings  # shared by the run's alerts: many show the same lures
         self.sent: dict[str, int] = {}  # cluster -> reposts, over the channels that accepted a digest
+        self.marks: list[tuple[str, str, str]] = []  # (alert, channel, cluster) delivered, to record
 
     def clusters_since(self, watermark: str) -> dict[str, list[Hit]]:
         if watermark not in self.windows:
@@ -251,7 +261,7 @@ class Evaluation:
                                                 "channel": channel.target, "error": str(exc)})  # fmt: skip
                     log.warning("alert %s: channel %s failed: %s", self.alert.name, channel.target, exc)
                     continue
-                self.store.mark_alerted(self.alert.id, channel.target, list(new), at)
+                self.marks.extend((self.alert.id, channel.target, cluster) for cluster in new)
                 channel.delivered += 1
                 channel.last_delivered_at = at
                 self.stats.delivered += 1
@@ -291,18 +301,33 @@ def run_alerts(settings: Settings, *, force: bool = False, index: Index | None =
             else:
                 due.append(alert)
 
-        def evaluate(alert: Alert) -> RunStats:
+        def evaluate(alert: Alert) -> tuple[RunStats, Alert, list[tuple[str, str, str]]]:
             own = RunStats(evaluated=1)
             started = datetime.now(UTC)
-            channels = Evaluation(alert, index, store, settings, own, findings).run(started)
-            _save_state(store, alert.id, channels, started.isoformat(timespec="seconds"))
-            return own
+            evaluation = Evaluation(alert, index, store, settings, own, findings)
+            try:
+                evaluation.run(started)
+            except QueryError as exc:  # saved by an older version, say: this alert fails, the others run
+                own.failed += 1
+                own.failures.append({"alert": alert.name, "alert_id": alert.id, "channel": "-",
+                                     "error": f"its query cannot run: {exc}"})  # fmt: skip
+                return own, alert, []
+            alert.last_run_at = started.isoformat(timespec="seconds")
+            return own, alert, evaluation.marks
 
         # Elasticsearch answers several alerts' searches at once; one SQLite connection is used by one thread.
         workers = ES_WORKERS if index.backend == "elasticsearch" else 1
-        with ThreadPoolExecutor(workers, thread_name_prefix="lurewatch-alerts") as pool:
-            for own in pool.map(evaluate, due):
-                stats.add(own)
+        pending: list[tuple[RunStats, Alert, list[tuple[str, str, str]]]] = []
+        try:
+            with ThreadPoolExecutor(workers, thread_name_prefix="lurewatch-alerts") as pool:
+                for result in pool.map(evaluate, due):
+                    stats.add(result[0])
+                    pending.append(result)
+                    if len(pending) >= RECORD_EVERY:
+                        _record(store, pending)
+                        pending = []
+        finally:
+            _record(store, pending)  # what was delivered is recorded even when a later alert broke the run
     finally:
         if own_index:
             index.close()
@@ -312,13 +337,22 @@ def run_alerts(settings: Settings, *, force: bool = False, index: Index | None =
     return stats
 
 
-def _save_state(store: AlertStore, alert_id: str, channels: list[Channel], at: str) -> None:
-    """Write the channels' state onto the stored alert as it is now (it may have been edited meanwhile)."""
-    current = store.get(alert_id)
-    if current is None:
-        return  # removed while it ran
-    fresh = Alert.from_dict(current)
-    states = {c.target: c for c in channels}
-    fresh.channels = [states.get(c.target, c) for c in fresh.channels]
-    fresh.last_run_at = at
-    store.put(fresh.to_dict())
+def _record(store: AlertStore, results: list[tuple[RunStats, Alert, list[tuple[str, str, str]]]]) -> None:
+    """Record delivered clusters, then each alert's channel state onto the alert as stored now (it may have been
+    edited meanwhile). In that order: a crash between the two re-reads a window whose clusters are known."""
+    if not results:
+        return
+    marks = [mark for _, _, alert_marks in results for mark in alert_marks]
+    if marks:
+        store.mark_alerted(marks, now_iso())
+    current = {a["id"]: a for a in store.get_many([alert.id for _, alert, _ in results])}
+    updated = []
+    for _, alert, _ in results:
+        if alert.id not in current:
+            continue  # removed while it ran
+        fresh = Alert.from_dict(current[alert.id])
+        states = {c.target: c for c in alert.channels}
+        fresh.channels = [states.get(c.target, c) for c in fresh.channels]
+        fresh.last_run_at = alert.last_run_at
+        updated.append(fresh.to_dict())
+    store.put_many(updated)

@@ -19,7 +19,13 @@ class AlertStore(Protocol):
     def put(self, alert: dict[str, Any]) -> None:
         """Insert or replace an alert by its ``id``."""
 
+    def put_many(self, alerts: list[dict[str, Any]]) -> None:
+        """``put`` for several alerts at once."""
+
     def get(self, alert_id: str) -> dict[str, Any] | None: ...
+
+    def get_many(self, alert_ids: list[str]) -> list[dict[str, Any]]:
+        """The alerts with these ids that exist."""
 
     def list(self, owner: str | None = None, name: str | None = None) -> list[dict[str, Any]]:
         """Every alert (of ``owner``; named ``name``), by owner and name."""
@@ -30,8 +36,8 @@ class AlertStore(Protocol):
     def alerted(self, alert_id: str, channel: str, cluster_ids: list[str]) -> set[str]:
         """Those of ``cluster_ids`` already delivered to ``channel`` by this alert."""
 
-    def mark_alerted(self, alert_id: str, channel: str, cluster_ids: list[str], at: str) -> None:
-        """Record that ``channel`` accepted a digest of these clusters."""
+    def mark_alerted(self, marks: list[tuple[str, str, str]], at: str) -> None:
+        """Record ``(alert_id, channel, cluster_id)``: that channel accepted a digest with that cluster."""
 
     def close(self) -> None: ...
 
