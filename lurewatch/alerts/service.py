@@ -320,7 +320,7 @@ def run_alerts(settings: Settings, *, force: bool = False, index: Index | None =
         pending: list[tuple[RunStats, Alert, list[tuple[str, str, str]]]] = []
         try:
             with ThreadPoolExecutor(workers, thread_name_prefix="lurewatch-alerts") as pool:
-                for result in pool.map(evaluate, due):
+                for result in pool.map(evaluate, due) if workers > 1 else map(evaluate, due):
                     stats.add(result[0])
                     pending.append(result)
                     if len(pending) >= RECORD_EVERY:
