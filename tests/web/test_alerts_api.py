@@ -14,6 +14,7 @@ from lurewatch.web.app import create_app
 from lurewatch.web.keys import KeyStore
 from tests.support.receivers import Receiver, webhook_receiver
 from tests.support.samples import sample_findings
+from tests.web.conftest import csrf_of, log_in
 
 
 @pytest.fixture
@@ -98,14 +99,16 @@ def test_the_search_page_saves_its_search_as_an_alert(
     client: TestClient, hook_settings: Settings, receiver: Receiver
 ) -> None:
     key = KeyStore(hook_settings.keys_path).add("analyst", "reader")
-    client.cookies.set("lurewatch_key", key)
+    log_in(client, key)
     page = client.get("/?q=visa&country=KH&risk_min=30&sort=risk")
     assert "Alert me on new results" in page.text and 'name="country" value="KH"' in page.text
     form = {"q": "visa", "country": "KH", "risk_min": "30", "alert_name": "kh visa", "alert_channel": receiver.url,
             "alert_min_risk": "50"}  # fmt: skip
-    saved = client.post("/alerts", data=form, follow_redirects=False)
-    assert saved.status_code == 303 and "alert_saved=kh+visa" in saved.headers["location"]
+    assert client.post("/alerts", data=form, follow_redirects=False).status_code == 403  # no CSRF token
+    saved = client.post("/alerts", data={**form, "csrf": csrf_of(page.text)}, follow_redirects=False)
+    assert saved.status_code == 303 and saved.headers["location"] == "/?q=visa&country=KH&risk_min=30"
     assert "Alert “kh visa” saved" in client.get(saved.headers["location"]).text
+    assert "Alert “kh visa” saved" not in client.get(saved.headers["location"]).text  # shown once
 
     (alert,) = client.get("/api/alerts", headers={"X-API-Key": key}).json()
     assert alert["query"] == {"text": "visa", "filters": {"country": ["KH"]}, "risk_min": 30}

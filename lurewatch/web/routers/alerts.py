@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -20,20 +20,15 @@ from lurewatch.alerts import service
 from lurewatch.alerts.model import DEFAULT_SCHEDULE, Alert, AlertError, query_to_dict
 from lurewatch.alerts.store import AlertStore, open_alert_store
 from lurewatch.index.query import FILTER_FIELDS, QueryError
-from lurewatch.web.app import authenticate, presented_key
+from lurewatch.web.deps import Reader, WebReader
 from lurewatch.web.keys import ApiKey
 from lurewatch.web.params import query_from_params
+from lurewatch.web.sessions import csrf_ok
 
 T = TypeVar("T")
-router = APIRouter(tags=["alerts"])
+router = APIRouter(prefix="/api", tags=["alerts"])
+pages = APIRouter(include_in_schema=False)
 _LOCK = threading.Lock()  # one store connection, shared by the worker threads
-
-
-def reader(request: Request) -> ApiKey:
-    return authenticate(request, "reader")
-
-
-Reader = Annotated[ApiKey, Depends(reader)]
 
 
 def _with_store(request: Request, fn: Callable[[AlertStore], T]) -> T:
@@ -98,12 +93,12 @@ def _saved(query: SavedQuery) -> dict[str, Any]:
     return {k: v for k, v in query.model_dump().items() if v not in (None, {}, [])}
 
 
-@router.get("/api/alerts", summary="Your saved searches and watches, with each channel's delivery state")
+@router.get("/alerts", summary="Your saved searches and watches, with each channel's delivery state")
 def list_alerts(request: Request, key: Reader) -> list[dict[str, Any]]:
     return [a.to_dict() for a in _with_store(request, lambda s: service.list_alerts(s, key.name))]
 
 
-@router.post("/api/alerts", status_code=201, summary="Save a search that alerts on new findings")
+@router.post("/alerts", status_code=201, summary="Save a search that alerts on new findings")
 def add_alert(request: Request, body: AlertIn, key: Reader) -> dict[str, Any]:
     settings = request.app.state.settings
     alert = _with_store(request, lambda s: service.add_search(
@@ -113,12 +108,12 @@ def add_alert(request: Request, body: AlertIn, key: Reader) -> dict[str, Any]:
     return alert.to_dict()
 
 
-@router.get("/api/alerts/{alert_id}", summary="One of your alerts")
+@router.get("/alerts/{alert_id}", summary="One of your alerts")
 def get_alert(request: Request, alert_id: str, key: Reader) -> dict[str, Any]:
     return _with_store(request, lambda s: _own(s, key, alert_id)).to_dict()
 
 
-@router.patch("/api/alerts/{alert_id}", summary="Change an alert (name, query, channels, schedule, risk, paused)")
+@router.patch("/alerts/{alert_id}", summary="Change an alert (name, query, channels, schedule, risk, paused)")
 def change_alert(request: Request, alert_id: str, body: AlertChange, key: Reader) -> dict[str, Any]:
     settings = request.app.state.settings
 
@@ -131,30 +126,30 @@ def change_alert(request: Request, alert_id: str, body: AlertChange, key: Reader
     return _with_store(request, change).to_dict()
 
 
-@router.post("/api/alerts/{alert_id}/pause", summary="Pause an alert")
+@router.post("/alerts/{alert_id}/pause", summary="Pause an alert")
 def pause_alert(request: Request, alert_id: str, key: Reader) -> dict[str, Any]:
     settings = request.app.state.settings
     return _with_store(request, lambda s: service.update(s, settings, _own(s, key, alert_id), paused=True)).to_dict()
 
 
-@router.post("/api/alerts/{alert_id}/resume", summary="Resume a paused alert")
+@router.post("/alerts/{alert_id}/resume", summary="Resume a paused alert")
 def resume_alert(request: Request, alert_id: str, key: Reader) -> dict[str, Any]:
     settings = request.app.state.settings
     return _with_store(request, lambda s: service.update(s, settings, _own(s, key, alert_id), paused=False)).to_dict()
 
 
-@router.delete("/api/alerts/{alert_id}", status_code=204, summary="Remove an alert or watch")
+@router.delete("/alerts/{alert_id}", status_code=204, summary="Remove an alert or watch")
 def remove_alert(request: Request, alert_id: str, key: Reader) -> Response:
     _with_store(request, lambda s: service.remove(s, _own(s, key, alert_id)))
     return Response(status_code=204)
 
 
-@router.get("/api/watches", summary="Your watched entities")
+@router.get("/watches", summary="Your watched entities")
 def list_watches(request: Request, key: Reader) -> list[dict[str, Any]]:
     return [a.to_dict() for a in _with_store(request, lambda s: service.list_alerts(s, key.name, kind="watch"))]
 
 
-@router.post("/api/watches", status_code=201, summary="Watch a phone, handle, wallet, email, domain or image hash")
+@router.post("/watches", status_code=201, summary="Watch a phone, handle, wallet, email, domain or image hash")
 def add_watch(request: Request, body: WatchIn, key: Reader) -> dict[str, Any]:
     settings = request.app.state.settings
     watch = _with_store(request, lambda s: service.add_watch(
@@ -164,20 +159,20 @@ def add_watch(request: Request, body: WatchIn, key: Reader) -> dict[str, Any]:
     return watch.to_dict()
 
 
-@router.delete("/api/watches/{alert_id}", status_code=204, summary="Stop watching an entity")
+@router.delete("/watches/{alert_id}", status_code=204, summary="Stop watching an entity")
 def remove_watch(request: Request, alert_id: str, key: Reader) -> Response:
     _with_store(request, lambda s: service.remove(s, _own(s, key, alert_id, kind="watch")))
     return Response(status_code=204)
 
 
-@router.post("/alerts", include_in_schema=False)
-async def alert_from_search_page(request: Request) -> Response:
+@pages.post("/alerts")
+async def alert_from_search_page(request: Request, key: WebReader) -> Response:
     """The search page's form: its hidden fields are the search's own parameters."""
-    key = request.app.state.keys.check(presented_key(request))
-    if key is None:
-        return RedirectResponse("/login", status_code=303)
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
-    search = {name: values for name, values in form.items() if not name.startswith("alert_")}
+    if not csrf_ok(request, (form.get("csrf") or [""])[0]):
+        request.state.refusal = {"reason": "alert form without a valid CSRF token"}
+        raise HTTPException(403, "the form has expired; reload the page and save the alert again")
+    search = {name: values for name, values in form.items() if not name.startswith("alert_") and name != "csrf"}
     back = dict(search)
 
     def one(name: str) -> str:
@@ -196,8 +191,10 @@ async def alert_from_search_page(request: Request) -> Response:
         alert = _with_store(request, lambda s: service.add_search(
             s, settings, name=one("alert_name") or saved.get("text", "*"), owner=key.name, query=saved,
             channels=[target], min_risk=min_risk, allow_files=False))  # fmt: skip
-        back["alert_saved"] = [alert.name]
+        request.app.state.audit.record(key, "alert_add", {"alert_id": alert.id, "query": alert.query, "via": "web"})
+        # Shown once by the search page (the session carries it: the search takes only its own parameters).
+        request.session["alert_notice"] = {"saved": True, "text": alert.name}
     except (HTTPException, QueryError, ValueError) as exc:
-        back["alert_error"] = [getattr(exc, "detail", None) or str(exc)]
+        request.session["alert_notice"] = {"saved": False, "text": str(getattr(exc, "detail", None) or exc)}
     pairs = [(k, v) for k, vs in back.items() for v in vs]
     return RedirectResponse("/?" + urlencode(pairs), status_code=303)
