@@ -50,6 +50,9 @@ class Index(Protocol):
     def get(self, posting_id: str) -> Finding | None:
         """One finding by id."""
 
+    def get_many(self, posting_ids: list[str]) -> list[Finding]:
+        """The findings of ``posting_ids`` that exist, in the order asked (one round trip, for exports)."""
+
     def search(self, query: Query) -> SearchResult:
         """Findings matching ``query``, with facet counts."""
 

@@ -160,6 +160,13 @@ class ElasticsearchIndex:
             raise IndexUnavailable(f"Elasticsearch did not answer (get): {exc}") from exc
         return from_dict(Finding, doc["_source"])
 
+    def get_many(self, posting_ids: list[str]) -> list[Finding]:
+        if not posting_ids:
+            return []
+        response = self._call("get many", self.client.mget, index=self.alias, ids=posting_ids,
+                              source_excludes=["words"])  # fmt: skip
+        return [from_dict(Finding, doc["_source"]) for doc in response["docs"] if doc.get("found")]
+
     def candidates(self, keys: list[str], limit: int) -> list[BandMatch]:
         wanted = lookup_keys(keys)
         if not wanted:
