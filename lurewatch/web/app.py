@@ -62,6 +62,7 @@ def authenticate(request: Request, role: str = "reader") -> ApiKey:
 def create_app(settings: Settings, store: Index | None = None) -> FastAPI:
     """The app for ``lurewatch serve`` (tests pass their own ``store``)."""
     from lurewatch.web.routers.api import router as api_router
+    from lurewatch.web.routers.exports import router as exports_router
     from lurewatch.web.routers.ui import router as web_router
 
     app = FastAPI(
@@ -90,6 +91,7 @@ def create_app(settings: Settings, store: Index | None = None) -> FastAPI:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
     app.include_router(api_router)
+    app.include_router(exports_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

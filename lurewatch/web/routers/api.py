@@ -21,12 +21,7 @@ def reader(request: Request) -> ApiKey:
     return authenticate(request, "reader")
 
 
-def exporter(request: Request) -> ApiKey:
-    return authenticate(request, "exporter")
-
-
 Reader = Annotated[ApiKey, Depends(reader)]
-Exporter = Annotated[ApiKey, Depends(exporter)]
 
 
 def _params(request: Request) -> dict[str, list[str]]:
@@ -88,10 +83,3 @@ def pivot(request: Request, field: str, value: str, key: Reader, size: int = 50,
     query = pivot_query(field, value, sort="newest", size=size, cursor=cursor, facets=())
     result, summary = request.app.state.backend(lambda store: (store.search(query), summarise(store, field, value)))
     return {"entity": asdict(summary), **result_json(result)}
-
-
-@router.post("/exports", summary="Export a search (needs an exporter key)", status_code=501)
-def export(request: Request, key: Exporter) -> dict[str, str]:
-    """Exports are not served over HTTP yet; the endpoint exists so that roles are enforced from day one."""
-    request.app.state.audit.record(key, "export", {"params": _params(request)})
-    raise HTTPException(501, "exports are not available over HTTP yet")
