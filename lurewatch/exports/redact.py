@@ -125,9 +125,11 @@ class Redactor:
             signal=alias("signal", c.signal), urls=[], domains=list(c.domains),
         )  # fmt: skip
         wallets = [Wallet(w.chain, alias("wallet", [w.address])[0]) for w in finding.wallets]
-        author = self.pseudonym("author", finding.author) if finding.author else ""
-        if finding.author:
-            known[finding.author] = author
+        author = ""
+        if finding.author:  # an author who is also a listed handle keeps that handle's pseudonym
+            author = known.get(finding.author) or known.get(finding.author.lstrip("@")) or ""
+            author = author or self.pseudonym("author", finding.author)
+            known.setdefault(finding.author, author)
         # Longest first, so "+66812345678" is replaced before "66812345678" can cut it in two.
         known = dict(sorted(known.items(), key=lambda kv: -len(kv[0])))
         contacts.urls = [self.scrub(url, known) for url in c.urls]
