@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,8 +51,11 @@ def validate_wacz(path: Path) -> list[str]:
     from wacz.main import main as wacz_main
 
     output = io.StringIO()
-    with contextlib.redirect_stdout(output):
-        code = wacz_main(["validate", "-f", str(path)])
+    try:
+        with contextlib.redirect_stdout(output):
+            code = wacz_main(["validate", "-f", str(path)])
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError) as exc:  # the validator stops on a broken archive
+        return [f"{path.name}: not a readable WACZ: {exc}"]
     if code == 0:
         return []
     lines = [line.strip() for line in output.getvalue().splitlines() if line.strip()]

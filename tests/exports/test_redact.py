@@ -56,7 +56,14 @@ def test_a_redacted_export_holds_no_raw_contact(settings: Settings, tmp_path: Pa
     with indexed(settings, N) as store:
         raw = _raw_values(store)
         run_export(settings, ExportRequest(Query("*"), fmt, out, redact=True), store)
-    assert {"66812345678", "hr_boss88", "hr.manager@easyjob-asia.example", TRON.lower(), ETH.lower(), BTC.lower()} <= raw
+    assert {
+        "66812345678",
+        "hr_boss88",
+        "hr.manager@easyjob-asia.example",
+        TRON.lower(),
+        ETH.lower(),
+        BTC.lower(),
+    } <= raw
     files = [p for p in out.iterdir() if p.is_file()]
     assert len(files) == 2  # the data file and datapackage.json
     for path in files:
