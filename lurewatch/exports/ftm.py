@@ -30,9 +30,9 @@ SERVICES = (("phones", "Phone"), ("emails", "Email"), ("telegram", "Telegram"), 
             ("line", "LINE"), ("wechat", "WeChat"), ("signal", "Signal"))  # fmt: skip
 
 
-def check_entity(data: dict[str, Any]) -> str | None:
+def check_entity(data: dict[str, Any], reparse: bool = True) -> str | None:
     """Why ``data`` is not a valid FtM entity, or None: known non-abstract schema, known properties, valid values,
-    required properties present."""
+    required properties present; with ``reparse``, also read back as FtM reads a file (cleaning every value)."""
     schema = model.get(str(data.get("schema")))
     if schema is None or schema.abstract:
         return f"unknown or abstract schema {data.get('schema')!r}"
@@ -47,7 +47,8 @@ def check_entity(data: dict[str, Any]) -> str | None:
         return f"{schema.name} needs {missing}"
     try:
         schema.validate(data)
-        EntityProxy.from_dict(data, cleaned=False)
+        if reparse:
+            EntityProxy.from_dict(data, cleaned=False)
     except InvalidData as exc:
         return f"{schema.name}: {exc} {getattr(exc, 'errors', '')}"
     return None
@@ -66,7 +67,7 @@ class FtmWriter:
         if shared and entity.id in self._written:
             return
         data = entity.to_dict()
-        problem = check_entity(data)
+        problem = check_entity(data, reparse=False)  # made through the model: its values are clean already
         if problem:
             raise ExportError(f"FollowTheMoney entity {entity.id} is not valid: {problem}",
                               hint="this is a bug; please report it with the finding's posting_id")  # fmt: skip
