@@ -14,6 +14,13 @@ from pathlib import Path
 
 
 def _peak_mb() -> float:
+    """Peak resident memory of this process. VmHWM belongs to this program's own memory map, while ``ru_maxrss``
+    also carries the peak of the process it was started from (the kernel keeps it across fork and exec)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 
