@@ -46,7 +46,7 @@ def check_entity(data: dict[str, Any], reparse: bool = True) -> str | None:
     if missing:
         return f"{schema.name} needs {missing}"
     try:
-        schema.validate(data)
+        schema.validate(data)  # type: ignore[arg-type]
         if reparse:
             EntityProxy.from_dict(data, cleaned=False)
     except InvalidData as exc:

@@ -63,7 +63,7 @@ def _timestamp(value: str | None) -> datetime | None:
 
 
 def row(finding: Finding) -> dict[str, Any]:
-    doc = document(finding)
+    doc: dict[str, Any] = dict(document(finding))
     for name in TIMESTAMPS:
         doc[name] = _timestamp(doc[name])
     return doc

@@ -25,7 +25,7 @@ def export_query(query: Query) -> Query:
 
 def count(store: Index, query: Query) -> int:
     """How many findings ``query`` matches (what an export of it must hold)."""
-    return store.search(replace(export_query(query), size=0)).total
+    return int(store.search(replace(export_query(query), size=0)).total)
 
 
 def stream_findings(store: Index, query: Query, page: int = PAGE) -> Iterator[Finding]:

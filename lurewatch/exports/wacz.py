@@ -73,7 +73,7 @@ class _Copier:
     def _map(self, warc: Path) -> mmap.mmap:
         if warc not in self._open:
             fh = warc.open("rb")
-            self._open[warc] = (fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))  # type: ignore[arg-type]
+            self._open[warc] = (fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ))
         return self._open[warc][1]
 
     def copy(self, warc: Path, offset: int, sha256: str) -> str:
@@ -118,7 +118,7 @@ def write_wacz(data_dir: Path, pointers: Path, folder: Path) -> Bundle:
     findings = 0
     with warc_path.open("wb") as out:
         out.write(gzip_member(_warcinfo()))
-        copier = _Copier(out)  # type: ignore[arg-type]
+        copier = _Copier(out)
         try:
             with pointers.open(encoding="utf-8") as lines:
                 for line in lines:
@@ -171,13 +171,13 @@ def _warcinfo() -> bytes:
     fields = "software: LureWatch export (evidence bundle)\r\nformat: WARC File Format 1.1\r\n"
     headers = {"WARC-Record-ID": record_id(), "WARC-Date": _now(), "WARC-Filename": BUNDLE_WARC,
                "Content-Type": "application/warc-fields"}  # fmt: skip
-    return warc_record("warcinfo", headers, fields.encode("utf-8"))
+    return bytes(warc_record("warcinfo", headers, fields.encode("utf-8")))
 
 
 def _screenshot_record(url: str, png: Path) -> bytes:
     headers = {"WARC-Record-ID": record_id(), "WARC-Date": _now(), "WARC-Target-URI": f"urn:view:{url}",
                "Content-Type": "image/png"}  # fmt: skip
-    return warc_record("resource", headers, png.read_bytes())
+    return bytes(warc_record("resource", headers, png.read_bytes()))
 
 
 def _now() -> str:

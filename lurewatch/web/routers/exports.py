@@ -149,7 +149,7 @@ def export_file(request: Request, job_id: str, name: str, key: Exporter) -> Resp
 
 
 def _ui_key(request: Request, role: str) -> ApiKey:
-    key = request.app.state.keys.check(presented_key(request))
+    key: ApiKey | None = request.app.state.keys.check(presented_key(request))
     if key is None:
         raise HTTPException(401, "log in first")
     if not key.can(role):
