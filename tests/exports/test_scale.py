@@ -32,7 +32,7 @@ def _measure(settings: Settings, fmt: str, out: Path) -> dict[str, float]:
     return measured
 
 
-@pytest.mark.parametrize("n", [20_000, pytest.param(200_000, marks=pytest.mark.slow)])
+@pytest.mark.parametrize("n", [20_000, pytest.param(200_000, marks=[pytest.mark.slow, pytest.mark.timeout(3600)])])
 def test_a_large_export_streams_with_flat_memory(settings: Settings, tmp_path: Path, n: int) -> None:
     import duckdb
 
