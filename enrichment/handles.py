@@ -17,12 +17,15 @@ TELEGRAM_LINK = re.compile(
     r"(?:https?://)?(?:t\.me|telegram\.me|telegram\.dog)/(?:s/|joinchat/)?\+?([A-Za-z][A-Za-z0-9_]{3,31})\b", re.I
 )
 TELEGRAM_WORD = re.compile(
-    r"telegram|\btele\b|\btg\b|电报|纸飞机|飞机号|เทเลแกรม|តេឡេក្រាម|တယ်လီဂရမ်|ເທເລແກຣມ|텔레그램|テレグラム", re.I
+    r"telegram|\btele\b|\btg\b|电报|飞机|เทเลแกรม|តេឡេក្រាម|တယ်လီဂရမ်|ເທເລແກຣມ|텔레그램|テレグラム", re.I
 )
 AT_HANDLE = re.compile(r"(?<![\w@.])@([A-Za-z][A-Za-z0-9_]{3,31})\b")
 
 WHATSAPP_LINK = re.compile(r"(?:https?://)?(?:wa\.me/|api\.whatsapp\.com/send/?\?phone=)\+?(\d{7,15})", re.I)
-WHATSAPP_WORD = re.compile(r"whats\s?app|\bwa\b|วอทส์แอพ|วอทแอป|واتس", re.I)
+WHATSAPP_WORD = re.compile(r"whats\s?app|\bwa\b|\bws\b|วอทส์แอพ|วอทแอป|واتس|瓦茨普", re.I)
+# Zalo (Vietnam) identifies people by phone number, as WhatsApp does: zalo.me/<number> is a phone.
+ZALO_LINK = re.compile(r"(?:https?://)?zalo\.me/\s?(\+?\d{9,15})\b", re.I)
+ZALO_NUMBER = re.compile(r"\bzalo\s*(?:id\s*)?[:：]?\s*(\+?\d[\d .-]{7,14}\d)\b", re.I)
 
 LINE_LINK = re.compile(r"(?:https?://)?line\.me/(?:ti/p/|R/ti/p/)(?:~|%40|@)?([A-Za-z0-9._-]{3,20})", re.I)
 LINE_WORD = re.compile(r"\bline\s*(?:id)?\s*[:：]|\bid\s*line\s*[:：]|ไลน์|ไอดีไลน์|ລາຍ|連我", re.I)
@@ -43,10 +46,13 @@ def _lines_with(text: str, word: re.Pattern[str]) -> Iterable[str]:
     return (line for line in text.splitlines() if word.search(line))
 
 
-def extract_telegram(text: str) -> list[str]:
-    """Telegram handles from t.me links, and @handles on lines that speak of Telegram."""
+def extract_telegram(text: str, on_telegram: bool = False) -> list[str]:
+    """Telegram handles from t.me links, and @handles on lines that speak of Telegram.
+
+    ``on_telegram``: the text is a Telegram post, where every @handle is a Telegram handle.
+    """
     handles = [m.group(1) for m in TELEGRAM_LINK.finditer(text)]
-    for line in _lines_with(text, TELEGRAM_WORD):
+    for line in [text] if on_telegram else _lines_with(text, TELEGRAM_WORD):
         handles.extend(m.group(1) for m in AT_HANDLE.finditer(line))
     return list(dict.fromkeys(h.lower() for h in handles))
 
@@ -56,6 +62,14 @@ def extract_whatsapp(text: str, regions: list[str]) -> list[str]:
     numbers = [f"+{m.group(1)}" for m in WHATSAPP_LINK.finditer(text)]
     for line in _lines_with(text, WHATSAPP_WORD):
         numbers.extend(number for number, _, _ in find_phones(line, regions))
+    return list(dict.fromkeys(numbers))
+
+
+def extract_zalo_numbers(text: str, regions: list[str]) -> list[str]:
+    """Phone numbers (E.164) from zalo.me links and "Zalo (ID): number"; local numbers read with the hints."""
+    numbers = []
+    for match in (*ZALO_LINK.finditer(text), *ZALO_NUMBER.finditer(text)):
+        numbers.extend(number for number, _, _ in find_phones(f" {match.group(1)} ", [*regions, "VN"]))
     return list(dict.fromkeys(numbers))
 
 
