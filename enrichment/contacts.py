@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 
 from lurewatch.enrichment.handles import (
+    extract_kakaotalk,
     extract_line,
+    extract_messenger,
     extract_signal,
     extract_telegram,
+    extract_viber,
     extract_wechat,
     extract_whatsapp,
-    extract_zalo_numbers,
+    extract_zalo,
 )
 from lurewatch.enrichment.links import domains_of, extract_urls
 from lurewatch.enrichment.phones import extract_phones, region_hints
@@ -39,8 +42,10 @@ def extract_contacts(
     urls = extract_urls(text)
     whatsapp = extract_whatsapp(text, regions)
     signal = extract_signal(text, regions)
+    zalo = extract_zalo(text, regions)
+    viber = extract_viber(text, regions)
     # Messengers that identify people by number: their numbers are phones too, so a phone pivot finds the ad.
-    by_number = [*whatsapp, *extract_zalo_numbers(text, regions), *(s for s in signal if s.startswith("+"))]
+    by_number = [*whatsapp, *zalo, *viber, *(s for s in signal if s.startswith("+"))]
     return Contacts(
         phones=list(dict.fromkeys([*extract_phones(text, regions), *by_number])),
         emails=emails,
@@ -49,6 +54,10 @@ def extract_contacts(
         line=extract_line(text),
         wechat=extract_wechat(text),
         signal=signal,
+        zalo=zalo,
+        viber=viber,
+        kakaotalk=extract_kakaotalk(text),
+        messenger=extract_messenger(text),
         urls=urls,
         domains=domains_of(urls, emails),
     )

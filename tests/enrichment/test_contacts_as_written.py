@@ -61,3 +61,16 @@ def test_messenger_numbers_are_phones_too() -> None:
 def test_messenger_names_as_recruiters_write_them() -> None:
     assert extract_telegram("高薪招聘，加飞机 @GoldenBay_HR 咨询") == ["goldenbay_hr"]
     assert extract_whatsapp("WS 0812 3456 7890", ["ID"]) == ["+6281234567890"]
+
+
+def test_zalo_viber_kakaotalk_and_messenger_are_contact_kinds() -> None:
+    text = (
+        "Liên hệ Zalo: 0908123456\nViber: 09 420 123 456\nviber://chat?number=%2B959420123457\n"
+        "카톡 ID: goldjob88 연락주세요\nopen.kakao.com/o/sAbCdEf1\nInbox m.me/GoldenBayHR"
+    )
+    contacts = extract_contacts(text, "my")
+    assert contacts.zalo == ["+84908123456"]
+    assert contacts.viber == ["+959420123457", "+959420123456"]
+    assert contacts.kakaotalk == ["sabcdef1", "goldjob88"]
+    assert contacts.messenger == ["goldenbayhr"]
+    assert {"+84908123456", "+959420123456", "+959420123457"} <= set(contacts.phones)  # numbers pivot as phones
