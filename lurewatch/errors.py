@@ -58,3 +58,9 @@ class CrawlFetchedNothing(CrawlFailed):
     """No start URL of the source could be fetched."""
 
     hint = "check that the site is up and reachable; the run's rejects.jsonl lists each refused URL"
+
+
+class ExportError(LureWatchError):
+    """An export cannot be made or verified as asked."""
+
+    hint = "`lurewatch export run --help` lists the formats and options"

@@ -49,6 +49,38 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", description="log level of crawls and the CLI")
     enrich_workers: int = Field(0, ge=0, description="processes for enrichment (0: one per core)")
+    public_url: str = Field("http://127.0.0.1:8765", description="base URL of the web UI, for links in alert digests")
+    smtp_host: str | None = Field(None, description="SMTP server that sends alert emails")
+    smtp_port: int = Field(587, description="SMTP port (587 STARTTLS, 465 TLS, 25 plain)")
+    smtp_tls: Literal["starttls", "ssl", "none"] = Field("starttls", description="SMTP encryption")
+    smtp_user: str | None = Field(None, description="SMTP login (none: send without logging in)")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password (never logged)")
+    smtp_from: str = Field("lurewatch@localhost", description="sender address of alert emails")
+    smtp_timeout: float = Field(30.0, description="SMTP timeout in seconds")
+    webhook_timeout: float = Field(15.0, description="alert webhook timeout in seconds")
+    webhook_allow_private: bool = Field(
+        False, description="allow alert webhooks to loopback and private addresses (off: only public hosts)"
+    )
+    alerts_settle_seconds: int = Field(
+        900,
+        ge=0,
+        description="how far back each alert run re-reads (findings become searchable after their "
+        "indexed_at stamp; alerted clusters are never sent twice)",
+    )
+    profile: Literal["investigator", "researcher"] = Field(
+        "investigator", description="who works from this install; researcher makes exports redacted by default"
+    )
+    export_key: SecretStr | None = Field(
+        None, description="key of the HMAC pseudonyms in redacted exports (never logged; default: EXPORT_KEY_FILE)"
+    )
+    export_key_file: Path | None = Field(
+        None, description="file holding the pseudonym key, made on first use (default: DATA_DIR/export.key)"
+    )
+    export_license: str = Field("CC-BY-4.0", description="licence of exported datasets (SPDX id) in datapackage.json")
+    export_citation: str = Field(
+        "LureWatch dataset export", description="how to cite exported datasets (datapackage.json's citation)"
+    )
+    exports_dir: Path | None = Field(None, description="where export jobs of the HTTP API write (default: DATA_DIR/exports)")
 
     @property
     def enrich_processes(self) -> int:
@@ -73,6 +105,14 @@ class Settings(BaseSettings):
     @property
     def audit_path(self) -> Path:
         return self.audit_log or self.data_dir / "audit.jsonl"
+
+    @property
+    def export_key_path(self) -> Path:
+        return self.export_key_file or self.data_dir / "export.key"
+
+    @property
+    def exports_path(self) -> Path:
+        return self.exports_dir or self.data_dir / "exports"
 
 
 @lru_cache(maxsize=1)
