@@ -11,7 +11,6 @@ is hashed into ``evidence.json``.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import zlib
@@ -67,8 +66,20 @@ def compress_member(data: bytes, level: int = GZIP_LEVEL) -> bytes:
 
 
 def sha256_label(digest: bytes) -> str:
-    """A WARC digest value the way warcio writes its own: ``sha256:<base32>``."""
-    return "sha256:" + base64.b32encode(digest).decode("ascii")
+    """The payload digest as ``sha256:<hex>``: the same hex string as the posting's ``evidence.sha256``."""
+    return "sha256:" + digest.hex()
+
+
+def warc_record(warc_type: str, block: bytes, uri: str = "", content_type: str = "", **headers: str) -> bytes:
+    """One uncompressed WARC/1.1 record built by warcio (sha256 digests), e.g. for an export's own WARC file."""
+    buffer = BytesIO()
+    writer = _Sha256Writer(buffer, gzip=False, warc_version="1.1")
+    record = writer.create_warc_record(
+        uri, warc_type, payload=BytesIO(block), length=len(block), warc_content_type=content_type,
+        warc_headers_dict={name.replace("_", "-"): value for name, value in headers.items()},
+    )  # fmt: skip
+    writer.write_record(record)
+    return buffer.getvalue()
 
 
 class WarcWriter:
