@@ -1,7 +1,10 @@
 """Evidence capture: every response is written to the run's WARC with its request, and hashed.
 
-Each record is its own gzip member, so a record's offset is enough to read it back (random access),
-and each carries ``WARC-Block-Digest`` and ``WARC-Payload-Digest`` (sha256, hex) for re-hashing.
+Records are built and serialised by warcio (headers, record ids, ``WARC-Block-Digest`` and
+``WARC-Payload-Digest`` in sha256). Each record pair is one write of whole gzip members, so a record's
+offset is enough to read it back (random access), and a crash never leaves half a record behind:
+the file is unbuffered, a record is in the operating system's hands before any posting points at it,
+and ``fsync`` makes it durable at every checkpoint (see ``lurewatch.crawlers.checkpoint``).
 At the end of the crawl every other evidence file in the run folder (screenshots, rendered HTML)
 is hashed into ``evidence.json``.
 """
@@ -9,107 +12,128 @@ is hashed into ``evidence.json``.
 from __future__ import annotations
 
 import hashlib
-import json
-import uuid
+import os
 import zlib
-from datetime import UTC, datetime
 from http import HTTPStatus
+from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.utils import Digester
+from warcio.warcwriter import WARCWriter
+
+from lurewatch.crawlers.checkpoint import checkpoint_for
+from lurewatch.run_folder import MANIFEST, NOT_EVIDENCE, WARC, file_sha256, write_json_atomic
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from warcio.recordloader import ArcWarcRecord
 
-WARC_FILE = "evidence.warc.gz"
-MANIFEST_FILE = "evidence.json"
-# Outputs that change after the crawl or describe it; everything else in the run folder is evidence.
-NOT_EVIDENCE = {
-    WARC_FILE,
-    MANIFEST_FILE,
-    "postings.jsonl",
-    "rejects.jsonl",
-    "stats.json",
-    "crawl.log",
-    "run.json",
-    "findings.jsonl",
-    "enrich_rejects.jsonl",
-    "index_rejects.jsonl",
-}
 # Credentials (a proxy's, above all) never go into evidence that is shared with others.
 NOT_KEPT_REQUEST_HEADERS = {b"host", b"proxy-authorization", b"authorization", b"cookie"}
 HOP_BY_HOP = {b"content-encoding", b"content-length", b"transfer-encoding", b"connection", b"keep-alive"}
 ROBOTS_NOTE = "obeyed unless the source gives a written robots_reason"
-GZIP_LEVEL = 6  # compression level of each record (zlib 1-9); 6 is the usual size/speed balance
+# Compression level of each record (zlib 1-9); 6 is the usual size/speed balance (on bench/crawl.py's pages
+# 6 and 9 cost the same, 0.02 ms per record, and give the same size).
+GZIP_LEVEL = 6
 
 
-def warc_record(warc_type: str, headers: dict[str, str], block: bytes, payload_sha256: str | None = None) -> bytes:
-    """One uncompressed WARC/1.1 record with its block (and payload) digest."""
-    lines = [f"WARC/1.1\r\nWARC-Type: {warc_type}\r\n"]
-    lines += [f"{name}: {value}\r\n" for name, value in headers.items()]
-    lines.append(f"WARC-Block-Digest: sha256:{hashlib.sha256(block).hexdigest()}\r\n")
-    if payload_sha256:
-        lines.append(f"WARC-Payload-Digest: sha256:{payload_sha256}\r\n")
-    lines.append(f"Content-Length: {len(block)}\r\n\r\n")
-    return "".join(lines).encode("utf-8") + block + b"\r\n\r\n"
+class _Sha256Writer(WARCWriter):
+    """warcio's writer with sha256 digests (its default is sha1), serialising records uncompressed into memory.
+
+    Measured against the hand-written records it replaces: 0.19 ms instead of 0.10 ms CPU per request and
+    response pair (2,000 bench pages), about 4% of a page's crawl cost; kept for the standard headers it writes.
+    """
+
+    @staticmethod
+    def _create_digester() -> Digester:
+        return Digester("sha256")
 
 
-def gzip_member(data: bytes, level: int = GZIP_LEVEL) -> bytes:
-    return zlib.compress(data, level, wbits=31)  # wbits 31: a gzip member, header and trailer included
+def compress_member(data: bytes, level: int = GZIP_LEVEL) -> bytes:
+    """One gzip member (header and trailer included), as warcio's GzippingWrapper makes it.
+
+    Ours rather than warcio's wrapper, which writes each record in several pieces: compressed here in memory,
+    a record pair reaches the file in one write, so a killed crawler never leaves half a record behind.
+    """
+    return zlib.compress(data, level, wbits=31)
 
 
-def warcinfo_record(filename: str) -> bytes:
-    """The first record of a WARC file: what wrote it."""
-    fields = f"software: LureWatch crawler (Scrapy)\r\nformat: WARC File Format 1.1\r\nrobots: {ROBOTS_NOTE}\r\n"
-    headers = {
-        "WARC-Record-ID": record_id(),
-        "WARC-Date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "WARC-Filename": filename,
-        "Content-Type": "application/warc-fields",
-    }
-    return warc_record("warcinfo", headers, fields.encode("utf-8"))
+def sha256_label(digest: bytes) -> str:
+    """The payload digest as ``sha256:<hex>``: the same hex string as the posting's ``evidence.sha256``."""
+    return "sha256:" + digest.hex()
 
 
-def record_id() -> str:
-    return f"<urn:uuid:{uuid.uuid4()}>"
-
-
-def _header_lines(pairs: list[tuple[str, str]]) -> str:
-    return "".join(f"{name}: {value}\r\n" for name, value in pairs)
-
-
-def _flat_headers(headers: dict[bytes, list[bytes]], drop: set[bytes]) -> list[tuple[str, str]]:
-    return [(k.decode("latin-1"), b", ".join(v).decode("latin-1")) for k, v in headers.items() if k.lower() not in drop]
+def warc_record(warc_type: str, block: bytes, uri: str = "", content_type: str = "", **headers: str) -> bytes:
+    """One uncompressed WARC/1.1 record built by warcio (sha256 digests), e.g. for an export's own WARC file."""
+    buffer = BytesIO()
+    writer = _Sha256Writer(buffer, gzip=False, warc_version="1.1")
+    record = writer.create_warc_record(
+        uri, warc_type, payload=BytesIO(block), length=len(block), warc_content_type=content_type,
+        warc_headers_dict={name.replace("_", "-"): value for name, value in headers.items()},
+    )  # fmt: skip
+    writer.write_record(record)
+    return buffer.getvalue()
 
 
 class WarcWriter:
-    """Appends gzip-per-record WARC records to one file; returns each record's offset."""
+    """Appends gzip-per-record WARC records to one file; returns each write's offset."""
 
     def __init__(self, path: Path, level: int = GZIP_LEVEL) -> None:
         self.path = path
         self.level = level
         self._fh: BinaryIO | None = None
+        self._buffer = BytesIO()
+        self.builder = _Sha256Writer(self._buffer, gzip=False, warc_version="1.1")
 
-    def write(self, *records: bytes) -> int:
-        """Write records back to back; returns the offset of the first."""
+    def serialise(self, record: ArcWarcRecord) -> bytes:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self.builder.write_record(record)
+        return compress_member(self._buffer.getvalue(), self.level)
+
+    def write(self, *records: ArcWarcRecord) -> int:
+        """Write records back to back in one system call; returns the offset of the first."""
         if self._fh is None:
-            self._fh = self.path.open("ab", buffering=1 << 20)
+            # Unbuffered: each write goes to the operating system at once, and a kill loses nothing written.
+            self._fh = self.path.open("ab", buffering=0)
             if self._fh.tell() == 0:
-                self._fh.write(gzip_member(warcinfo_record(self.path.name), self.level))
+                info = self.builder.create_warcinfo_record(
+                    self.path.name,
+                    {"software": "LureWatch crawler (Scrapy)", "format": "WARC File Format 1.1", "robots": ROBOTS_NOTE},
+                )
+                self._write_all(self.serialise(info))
         offset = self._fh.tell()
-        for record in records:
-            self._fh.write(gzip_member(record, self.level))
+        self._write_all(b"".join(self.serialise(record) for record in records))
         return offset
+
+    def _write_all(self, data: bytes) -> None:
+        assert self._fh is not None
+        view = memoryview(data)
+        while view:
+            written = self._fh.write(view)
+            view = view[written or 0 :]
+
+    def sync(self) -> None:
+        """Make what was written durable (a checkpoint)."""
+        if self._fh is not None:
+            os.fsync(self._fh.fileno())
 
     def close(self) -> None:
         if self._fh is not None:
+            self.sync()
             self._fh.close()
             self._fh = None
+
+
+def _flat_headers(headers: dict[bytes, list[bytes]], drop: set[bytes]) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), b", ".join(v).decode("latin-1")) for k, v in headers.items() if k.lower() not in drop]
 
 
 class WarcCaptureMiddleware:
@@ -118,7 +142,7 @@ class WarcCaptureMiddleware:
     def __init__(self, run_dir: Path, crawler: Crawler, level: int = GZIP_LEVEL) -> None:
         self.run_dir = run_dir
         self.crawler = crawler
-        self.writer = WarcWriter(run_dir / WARC_FILE, level)
+        self.writer = WarcWriter(run_dir / WARC, level)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -127,6 +151,8 @@ class WarcCaptureMiddleware:
             raise NotConfigured("LUREWATCH_RUN_DIR is not set")
         level = crawler.settings.getint("LUREWATCH_WARC_GZIP_LEVEL", GZIP_LEVEL)
         middleware = cls(Path(run_dir), crawler, level)
+        # The WARC is synced first at every checkpoint: nothing that points at a record is committed before it.
+        checkpoint_for(crawler).add_file(middleware.writer.sync)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         # After every spider_closed handler, so files that spiders close then (screenshots, browser WARCs) are final.
         crawler.signals.connect(middleware.engine_stopped, signal=signals.engine_stopped)
@@ -134,44 +160,46 @@ class WarcCaptureMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
         body = response.body
-        sha256 = hashlib.sha256(body).hexdigest()
-        date = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        response_id = record_id()
-        http_head = f"HTTP/1.1 {response.status} {_reason(response.status)}\r\n" + _header_lines(
-            [*_flat_headers(response.headers, HOP_BY_HOP), ("Content-Length", str(len(body)))]
+        digest = hashlib.sha256(body)
+        builder = self.writer.builder
+        http_headers = StatusAndHeaders(
+            f"{response.status} {_reason(response.status)}",
+            [*_flat_headers(response.headers, HOP_BY_HOP), ("Content-Length", str(len(body)))],
+            protocol="HTTP/1.1",
         )
-        warc_headers = {
-            "WARC-Record-ID": response_id,
-            "WARC-Date": date,
-            "WARC-Target-URI": response.url,
-            "Content-Type": "application/http; msgtype=response",
-        }
+        warc_headers = {"WARC-Payload-Digest": sha256_label(digest.digest())}
         if response.ip_address is not None:
             warc_headers["WARC-IP-Address"] = str(response.ip_address)
-        response_record = warc_record("response", warc_headers, http_head.encode("latin-1") + b"\r\n" + body, sha256)
-        offset = self.writer.write(response_record, self._request_record(request, response_id, date))
-        request.meta["evidence"] = {"warc_file": WARC_FILE, "warc_offset": offset, "sha256": sha256}
+        response_record = builder.create_warc_record(
+            response.url, "response", payload=BytesIO(body), length=len(body),
+            http_headers=http_headers, warc_headers_dict=warc_headers,
+        )  # fmt: skip
+        request_record = self._request_record(request, response_record)
+        offset = self.writer.write(response_record, request_record)
+        request.meta["evidence"] = {"warc_file": WARC, "warc_offset": offset, "sha256": digest.hexdigest()}
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("lurewatch/warc_records", 2)
         stats.inc_value("lurewatch/bytes", len(body))
         return response
 
-    def _request_record(self, request: Request, concurrent_to: str, date: str) -> bytes:
+    def _request_record(self, request: Request, response_record: ArcWarcRecord) -> ArcWarcRecord:
         parts = urlsplit(request.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         body = request.body or b""
-        head = f"{request.method} {target} HTTP/1.1\r\n" + _header_lines(
-            [("Host", parts.netloc), *_flat_headers(request.headers, NOT_KEPT_REQUEST_HEADERS)]
+        http_headers = StatusAndHeaders(
+            f"{request.method} {target} HTTP/1.1",
+            [("Host", parts.netloc), *_flat_headers(request.headers, NOT_KEPT_REQUEST_HEADERS)],
+            is_http_request=True,
         )
-        headers = {
-            "WARC-Record-ID": record_id(),
-            "WARC-Date": date,
-            "WARC-Target-URI": request.url,
-            "WARC-Concurrent-To": concurrent_to,
-            "Content-Type": "application/http; msgtype=request",
-        }
-        return warc_record("request", headers, head.encode("latin-1") + b"\r\n" + body)
+        rec_headers = response_record.rec_headers
+        return self.writer.builder.create_warc_record(
+            request.url, "request", payload=BytesIO(body), length=len(body), http_headers=http_headers,
+            warc_headers_dict={
+                "WARC-Date": rec_headers.get_header("WARC-Date"),
+                "WARC-Concurrent-To": rec_headers.get_header("WARC-Record-ID"),
+            },
+        )  # fmt: skip
 
     def spider_closed(self, spider: Spider) -> None:
         self.writer.close()
@@ -185,21 +213,12 @@ def write_manifest(run_dir: Path) -> Path:
     files = {}
     for path in sorted(p for p in run_dir.rglob("*") if p.is_file()):
         relative = path.relative_to(run_dir).as_posix()
-        if relative in NOT_EVIDENCE:
+        if relative in NOT_EVIDENCE or path.name.startswith("."):  # dot files: atomic writes in progress
             continue
         files[relative] = {"sha256": file_sha256(path), "bytes": path.stat().st_size}
-    manifest = {"warc": WARC_FILE, "digest": "sha256", "files": files}
-    target = run_dir / MANIFEST_FILE
-    target.write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    target = run_dir / MANIFEST
+    write_json_atomic(target, {"warc": WARC, "digest": "sha256", "files": files})
     return target
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _reason(status: int) -> str:
@@ -207,3 +226,5 @@ def _reason(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Unknown"
+
+

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import warnings
 from io import BytesIO
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import imagehash
@@ -96,7 +95,7 @@ class ImagesPipeline:
         settings = crawler.settings
         if not settings.getbool("LUREWATCH_IMAGES_ENABLED", True):
             raise NotConfigured("images are off for this source")
-        rejects = RejectLog(Path(settings["LUREWATCH_RUN_DIR"]) / "rejects.jsonl", crawler)
+        rejects = RejectLog.for_crawler(crawler)
         max_bytes = settings.getint("LUREWATCH_IMAGE_MAX_BYTES", 5_000_000)  # bytes per image
         return cls(crawler, rejects, max_bytes, settings.getint("LUREWATCH_IMAGE_MAX_PIXELS", MAX_PIXELS))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrapy.exceptions import DropItem
@@ -37,7 +36,7 @@ class ValidatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
-        return cls(RejectLog(Path(crawler.settings["LUREWATCH_RUN_DIR"]) / "rejects.jsonl", crawler))
+        return cls(RejectLog.for_crawler(crawler))
 
     def process_item(self, item: Posting, spider: Spider) -> Posting:
         if not (item.title.strip() or item.text.strip()):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from scrapy import signals
+
+from lurewatch.run_folder import REJECTS, RejectFile
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -17,11 +19,21 @@ MAX_URL_CHARS = 2048  # characters of a URL kept in a reject
 
 
 class RejectLog:
-    """Appends one JSON line per rejected page to ``rejects.jsonl`` and counts it by kind."""
+    """Appends one flushed JSON line per rejected page to the run's ``rejects.jsonl`` and counts it by kind."""
 
-    def __init__(self, path: Path, crawler: Crawler) -> None:
-        self.path = path
+    def __init__(self, file: RejectFile, crawler: Crawler) -> None:
+        self.file = file
         self.crawler = crawler  # its stats exist only once the crawl has started
+
+    @classmethod
+    def for_crawler(cls, crawler: Crawler) -> RejectLog:
+        """The crawl's one reject log (spider, pipelines and images share it)."""
+        log = getattr(crawler, "_lurewatch_rejects", None)
+        if log is None:
+            log = cls(RejectFile(Path(crawler.settings["LUREWATCH_RUN_DIR"]) / REJECTS["crawl"], "crawl"), crawler)
+            crawler._lurewatch_rejects = log  # type: ignore[attr-defined]
+            crawler.signals.connect(log.file.close, signal=signals.engine_stopped)
+        return log
 
     def add(self, kind: str, url: str, detail: str = "", **extra: object) -> None:
         from lurewatch.crawlers.urlpolicy import strip_userinfo
@@ -32,9 +44,7 @@ class RejectLog:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"lurewatch/rejected/{kind}")
         logger.warning("rejected kind=%s url=%s detail=%s", kind, url, detail)
-        row = {"kind": kind, "url": url, "detail": detail, "at": datetime.now(UTC).isoformat(), **extra}
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.file.add(kind, detail, url=url, **extra)
 
     def add_failure(self, failure: Failure) -> None:
         """Count and keep aside a failed request (an errback's failure), unless it was dropped on purpose."""

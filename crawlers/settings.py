@@ -8,6 +8,7 @@ from typing import Any
 from lurewatch.crawlers.source import Source
 from lurewatch.crawlers.urlguard import NO_OTHER_SCHEMES
 from lurewatch.crawlers.urlpolicy import UrlPolicy
+from lurewatch.run_folder import CRAWL_LOG, POSTINGS
 
 BASE_SETTINGS: dict[str, Any] = {
     "BOT_NAME": "lurewatch",
@@ -57,6 +58,8 @@ BASE_SETTINGS: dict[str, Any] = {
     "REDIRECT_MAX_TIMES": 10,
     "DOWNLOAD_WARNSIZE": 0,
     "FEED_EXPORT_ENCODING": "utf-8",
+    # Unbuffered, synced at checkpoints: a posting reaches the feed only after its WARC record (see checkpoint.py).
+    "FEED_STORAGES": {"file": "lurewatch.crawlers.checkpoint.DurableFileFeedStorage"},
     "AUTOTHROTTLE_START_DELAY": 0.5,
     "AUTOTHROTTLE_MAX_DELAY": 30.0,
 }
@@ -91,9 +94,10 @@ def crawl_settings(source: Source, run_dir: Path, user_agent: str, log_level: st
             "LUREWATCH_IMAGES_ENABLED": polite.images,
             "LUREWATCH_IMAGE_MAX_BYTES": polite.max_image_bytes,
             "LOG_LEVEL": log_level,
-            "LOG_FILE": str(run_dir / "crawl.log"),
+            "LOG_FILE": str(run_dir / CRAWL_LOG),
             "LUREWATCH_RUN_DIR": str(run_dir),
-            "FEEDS": {str(run_dir / "postings.jsonl"): {"format": "jsonlines", "encoding": "utf-8"}},
+            # Appended to, never overwritten: a resumed run adds to the postings its evidence already backs.
+            "FEEDS": {str(run_dir / POSTINGS): {"format": "jsonlines", "encoding": "utf-8", "overwrite": False}},
         }
     )
     return settings

@@ -34,7 +34,6 @@ from lurewatch.crawlers.urlpolicy import (
 )
 
 if TYPE_CHECKING:
-    from pathlib import Path
 
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
@@ -77,7 +76,7 @@ class UrlPolicyMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> UrlPolicyMiddleware:
         settings = crawler.settings
-        rejects = RejectLog(_run_dir(settings) / "rejects.jsonl", crawler)
+        rejects = RejectLog.for_crawler(crawler)
         return cls(policy_from_settings(settings), rejects, bool(settings.get("LUREWATCH_PROXY")))
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
@@ -153,8 +152,3 @@ class PolicyResolver(CachingThreadedResolver):
             raise PrivateAddressRefused(f"{name} resolved to {address}, a {problem} address")
         return address
 
-
-def _run_dir(settings: BaseSettings) -> Path:
-    from pathlib import Path
-
-    return Path(settings["LUREWATCH_RUN_DIR"])

@@ -38,8 +38,9 @@ def build_dag(name: str, source_file: Path, schedule: str | None):  # type: igno
         def crawl(dag_run=None) -> str:  # type: ignore[no-untyped-def]
             from lurewatch import runner
 
-            # Keyed on the DAG run: a retried task rewrites the same run folder.
-            return runner.crawl(str(source_file), run_id=f"{name}-{_safe(dag_run.run_id)}").run_id
+            # Keyed on the DAG run: a retried or cleared task resumes the same run folder, appending to its
+            # evidence (never truncating it); a crawl that fetched nothing raises, so the task fails.
+            return runner.crawl(str(source_file), run_id=f"{name}-{_safe(dag_run.run_id)}", resume=True).run_id
 
         # ("run_id" is a reserved name for task arguments: Airflow fills it from the context.)
         @task

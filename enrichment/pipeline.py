@@ -29,6 +29,7 @@ from lurewatch.enrichment.score import score
 from lurewatch.enrichment.segment import segment
 from lurewatch.enrichment.wallets import extract_wallets
 from lurewatch.records import Finding, Posting, from_dict
+from lurewatch.run_folder import RejectFile
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ def enrich_file(
         with (
             postings.open(encoding="utf-8", errors="replace") as src,
             tmp.open("w", encoding="utf-8") as out,
-            rejects.open("w", encoding="utf-8") as bad,
+            RejectFile(rejects, "enrich", truncate=True) as bad,
         ):
             chunks = _chunks(src, report)
             results = _bounded_imap(pool, chunks, 4 * workers) if pool else map(_enrich_lines, chunks)
@@ -224,7 +225,7 @@ def _write(
     report.findings += 1
 
 
-def _reject(bad: Any, report: EnrichReport, number: int, kind: str, error: str, raw: str) -> None:
+def _reject(bad: RejectFile, report: EnrichReport, number: int, kind: str, error: str, raw: str) -> None:
     report.rejected[kind] = report.rejected.get(kind, 0) + 1
     logger.warning("enrich rejected line=%d kind=%s error=%s", number, kind, error)
-    bad.write(json.dumps({"line": number, "kind": kind, "error": error, "raw": raw}, ensure_ascii=False) + "\n")
+    bad.add(kind, error, line=number, raw=raw)

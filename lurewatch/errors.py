@@ -42,6 +42,24 @@ class IndexWriteError(LureWatchError):
     """Some documents were rejected by the index."""
 
 
+class RunIdInvalid(LureWatchError):
+    """A run id that is not a safe folder name."""
+
+    hint = "a run id is a folder name under DATA_DIR/runs: no '/', no '..'"
+
+
+class RunExists(LureWatchError):
+    """A crawl was asked to write into a run that already exists."""
+
+    hint = "pass --resume to continue that run (its evidence is kept and appended to), or choose another --run-id"
+
+
+class CrawlFetchedNothing(CrawlFailed):
+    """No start URL of the source could be fetched."""
+
+    hint = "check that the site is up and reachable; the run's rejects.jsonl lists each refused URL"
+
+
 class ExportError(LureWatchError):
     """An export cannot be made or verified as asked."""
 

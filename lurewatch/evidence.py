@@ -1,22 +1,28 @@
 """Evidence verification: re-hash a run's WARC records, its evidence files and its postings' pointers.
 
-The WARC is read member by member (each record is one gzip member), so a corrupt member is
-reported and skipped: the scan resumes at the next gzip header instead of stopping.
+Each record is parsed and its digests checked by warcio. Two things are ours: the WARC is read member
+by member (each record is one gzip member), so a corrupt member is reported and skipped and the scan
+resumes at the next gzip header instead of stopping (warcio stops at the first); and each posting's
+pointer is cross-checked against the response record it names. A record whose digest cannot be
+verified (no digest header, an unknown algorithm) is a mismatch, never a pass.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import mmap
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 
-from lurewatch.crawlers.evidence import MANIFEST_FILE, WARC_FILE, file_sha256
-from lurewatch.records import Posting, read_jsonl
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from lurewatch.records import Posting
+from lurewatch.run_folder import MANIFEST, POSTINGS, WARC, file_sha256, read_jsonl_numbered
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
 CHUNK = 1 << 20
@@ -83,39 +89,62 @@ class VerifyReport:
         return f"verified {self.records} WARC records, {self.files} files, {self.postings} postings: {state}"
 
 
-def _digest_matches(label: str, data: bytes) -> bool:
-    """Compare a ``algo:value`` WARC digest (hex, base32 or base64) with ``data``."""
-    algo, _, value = label.partition(":")
-    try:
-        digest = hashlib.new(algo.lower().replace("-", ""), data).digest()
-    except ValueError:
-        return False
-    encodings = {digest.hex(), base64.b32encode(digest).decode(), base64.b64encode(digest).decode()}
-    return value in encodings or value.lower() == digest.hex()
+# warcio parses and checks each record: 0.16 ms of CPU per record against 0.09 ms for the hand-written parser
+# it replaced (4,001 records of bench/crawl.py pages); verification runs on demand, not in the crawl, and a
+# standard reader's view of the record is what a court or another archive will check too.
+# Records that carry an HTTP message must say what its payload hashes to; every record, its block.
+PAYLOAD_DIGEST_REQUIRED = {"response"}
+
+
+@dataclass
+class _Checked:
+    """What warcio found while reading one record: its problems, and whether any digest passed."""
+
+    problems: list[str]
+    passed: bool | None
 
 
 def parse_record(offset: int, raw: bytes) -> Record:
-    head, sep, rest = raw.partition(b"\r\n\r\n")
-    if not sep or not head.startswith(b"WARC/"):
-        raise ValueError("not a WARC record")
-    headers = {}
-    for line in head.decode("utf-8", "replace").split("\r\n")[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    length = int(headers.get("content-length", "-1"))
-    if length < 0 or len(rest) < length:
-        raise ValueError(f"record is truncated: {len(rest)} of {length} bytes")
-    return Record(offset, headers, rest[:length])
+    """The record in one decompressed member (warcio parses it); ValueError when it is not a whole WARC record."""
+    record, _ = _read_record(offset, raw)
+    return record
 
 
-def check_record(record: Record, where: str) -> list[Mismatch]:
-    """Recompute the record's block and payload digests and compare them with its headers."""
-    found = []
-    for header, data in (("warc-block-digest", record.block), ("warc-payload-digest", None)):
-        label = record.headers.get(header)
-        if label and not _digest_matches(label, record.payload() if data is None else data):
-            found.append(Mismatch(where, record.url, f"{header} {label} does not match the stored bytes"))
+def _read_record(offset: int, raw: bytes) -> tuple[Record, _Checked]:
+    try:
+        warc = next(iter(ArchiveIterator(BytesIO(raw), check_digests=True, ensure_http_headers=False)))
+        warc.raw_stream.read()  # reading to the end is what makes warcio compare the digests
+    except StopIteration:
+        raise ValueError("not a WARC record") from None
+    except (ArchiveLoadFailed, ValueError) as exc:  # a bad digest encoding raises too
+        raise ValueError(f"not a readable WARC record: {exc}") from exc
+    headers = {name.lower(): value for name, value in warc.rec_headers.headers}
+    head_end = raw.find(b"\r\n\r\n") + 4
+    length = int(headers.get("content-length", "-1") or -1)
+    block = raw[head_end : head_end + length] if length >= 0 else b""
+    if length < 0 or len(block) < length:
+        raise ValueError(f"record is truncated: {len(raw) - head_end} of {length} bytes")
+    checker = warc.digest_checker
+    return Record(offset, headers, block), _Checked(list(checker.problems), checker.passed)
+
+
+def check_record(record: Record, where: str, checked: _Checked | None = None) -> list[Mismatch]:
+    """The record's digests as warcio checked them; a missing or unverifiable digest is a mismatch."""
+    if checked is None:
+        _, checked = _read_record(record.offset, _unparse(record))
+    found = [Mismatch(where, record.url, problem) for problem in checked.problems]
+    required = ["warc-block-digest"] + (["warc-payload-digest"] if record.rec_type in PAYLOAD_DIGEST_REQUIRED else [])
+    for header in required:
+        if not record.headers.get(header):
+            found.append(Mismatch(where, record.url, f"no {header}: the record cannot be verified"))
+    if not found and checked.passed is not True:
+        found.append(Mismatch(where, record.url, "no digest of this record could be verified"))
     return found
+
+
+def _unparse(record: Record) -> bytes:
+    head = "".join(f"{name}: {value}\r\n" for name, value in record.headers.items())
+    return f"WARC/1.1\r\n{head}\r\n".encode() + record.block + b"\r\n\r\n"
 
 
 def iter_members(mm: mmap.mmap | bytes, start: int = 0) -> Iterator[tuple[int, bytes | None, str]]:
@@ -158,11 +187,17 @@ def _next_member(mm: mmap.mmap | bytes, start: int) -> int:
 
 def read_record_at(warc: Path, offset: int) -> Record:
     """The record that starts at ``offset`` (random access)."""
+    return _checked_record_at(warc, offset)[0]
+
+
+def _checked_record_at(warc: Path, offset: int) -> tuple[Record, _Checked]:
+    if warc.stat().st_size <= offset:
+        raise ValueError(f"offset {offset} is past the end of {warc.name}")
     with warc.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         for at, raw, error in iter_members(mm, offset):
             if raw is None or at != offset:
                 raise ValueError(error or f"no gzip member starts at offset {offset}")
-            return parse_record(offset, raw)
+            return _read_record(offset, raw)
     raise ValueError(f"offset {offset} is past the end of {warc.name}")
 
 
@@ -180,11 +215,11 @@ def verify_warc(warc: Path, report: VerifyReport, progress: ByteProgress | None 
                 continue
             report.records += 1
             try:
-                record = parse_record(offset, raw)
+                record, checked = _read_record(offset, raw)
             except ValueError as exc:
                 report.mismatches.append(Mismatch(where, "", str(exc)))
                 continue
-            report.mismatches.extend(check_record(record, where))
+            report.mismatches.extend(check_record(record, where, checked))
             if record.rec_type == "response":
                 responses[offset] = Response(record.url, hashlib.sha256(record.payload()).hexdigest())
             if progress:
@@ -201,7 +236,7 @@ def check_posting(posting: Posting, run_dir: Path, record: Response | None, repo
     """
     report.postings += 1
     evidence = posting.evidence
-    where = f"{evidence.warc_file or WARC_FILE}@{evidence.warc_offset}"
+    where = f"{evidence.warc_file or WARC}@{evidence.warc_offset}"
     if record is None:
         report.mismatches.append(Mismatch(where, posting.url, f"posting {posting.posting_id}: no response record here"))
         return
@@ -217,7 +252,7 @@ def check_posting(posting: Posting, run_dir: Path, record: Response | None, repo
 
 def verify_files(run_dir: Path, report: VerifyReport, only: set[str] | None = None) -> None:
     """Re-hash the files listed in evidence.json (screenshots, rendered HTML)."""
-    manifest_path = run_dir / MANIFEST_FILE
+    manifest_path = run_dir / MANIFEST
     if not manifest_path.exists():
         return
     files = json.loads(manifest_path.read_text())["files"]
@@ -235,31 +270,35 @@ def verify_files(run_dir: Path, report: VerifyReport, only: set[str] | None = No
 def verify_run(run_dir: Path, progress: ByteProgress | None = None) -> VerifyReport:
     """Re-hash everything a run kept: every WARC record, every evidence file, every posting's pointer."""
     report = VerifyReport()
-    warc = run_dir / WARC_FILE
-    responses = verify_warc(warc, report, progress) if warc.exists() else {}
-    for other in sorted(run_dir.glob("*.warc.gz")):
-        if other != warc:  # e.g. what a browser page fetched by itself: its records are checked too
-            verify_warc(other, report, progress)
+    responses: dict[str, dict[int, Response]] = {}
+    # The crawl's WARC, and e.g. what a browser page fetched by itself: every record is checked.
+    for warc in sorted(run_dir.glob("*.warc.gz")):
+        responses[warc.name] = verify_warc(warc, report, progress)
     verify_files(run_dir, report)
-    postings = run_dir / "postings.jsonl"
+    postings = run_dir / POSTINGS
     if postings.exists():
-        for posting in read_jsonl(postings, Posting):
-            check_posting(posting, run_dir, responses.get(posting.evidence.warc_offset or -1), report)
+        for number, posting, error in read_jsonl_numbered(postings, Posting):
+            if posting is None:
+                report.mismatches.append(Mismatch(f"{POSTINGS}:{number}", "", f"not a posting: {error}"))
+                continue
+            evidence = posting.evidence
+            record = responses.get(evidence.warc_file or WARC, {}).get(evidence.warc_offset or -1)
+            check_posting(posting, run_dir, record, report)
     return report
 
 
 def verify_posting(run_dir: Path, posting: Posting, report: VerifyReport) -> None:
     """Re-hash one posting's own WARC record (random access) and its evidence files."""
-    warc = run_dir / (posting.evidence.warc_file or WARC_FILE)
+    warc = run_dir / (posting.evidence.warc_file or WARC)
     where = f"{warc.name}@{posting.evidence.warc_offset}"
     try:
-        record = read_record_at(warc, posting.evidence.warc_offset or 0)
+        record, checked = _checked_record_at(warc, posting.evidence.warc_offset or 0)
     except (OSError, ValueError) as exc:
         report.mismatches.append(Mismatch(where, posting.url, str(exc)))
         report.postings += 1
         return
     report.records += 1
-    report.mismatches.extend(check_record(record, where))
+    report.mismatches.extend(check_record(record, where, checked))
     check_posting(posting, run_dir, Response(record.url, hashlib.sha256(record.payload()).hexdigest()), report)
     files = {name for name in (posting.evidence.screenshot, posting.evidence.rendered_html) if name}
     if files:

@@ -1,26 +1,48 @@
 """The in-process runner: crawl → enrich → index for one source, shared by the CLI and the DAGs.
 
-Steps talk through files in the run directory (``DATA_DIR/runs/<run_id>/``) and through the index.
-Every step can be re-run: outputs are rewritten and index writes are upserts by ``posting_id``.
+Steps talk through files in the run directory (``DATA_DIR/runs/<run_id>/``, see ``lurewatch.run_folder``)
+and through the index. Evidence is append-only: a crawl never reuses a run unless asked to resume it,
+and a resumed crawl appends to the run's WARC and postings. Enrich and index can be re-run: their outputs
+are rewritten and index writes are upserts by ``posting_id``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
+import signal
+import socket
 import subprocess
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lurewatch.crawlers.extensions import PROGRESS_PREFIX
+from lurewatch.crawlers.extensions import EXIT_FETCHED_NOTHING, PROGRESS_PREFIX, fetched_nothing_line
 from lurewatch.crawlers.source import load_source
-from lurewatch.errors import CrawlFailed, IndexUnavailable, RunNotFound, SourceConfigError
+from lurewatch.errors import (
+    CrawlFailed,
+    CrawlFetchedNothing,
+    IndexUnavailable,
+    RunExists,
+    RunNotFound,
+    SourceConfigError,
+)
+from lurewatch.run_folder import (
+    FINDINGS,
+    POSTINGS,
+    RUN_META,
+    RejectFile,
+    RunFolder,
+    check_run_id,
+    now_iso,
+    read_json,
+    read_jsonl_numbered,
+)
 from lurewatch.settings import Settings, get_settings, offline_environment
 
 if TYPE_CHECKING:
@@ -29,8 +51,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 Progress = Callable[[dict[str, Any]], None]
 
-POSTINGS = "postings.jsonl"
-FINDINGS = "findings.jsonl"
+Run = RunFolder  # one run's folder and its run.json
+KILL_WAIT = 10.0  # seconds a crawl child gets to stop after SIGTERM before it is killed
 
 
 def demo_source_path() -> Path:
@@ -64,38 +86,13 @@ def new_run_id(source_name: str, when: datetime | None = None) -> str:
     return f"{source_name}-{when:%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"
 
 
-@dataclass
-class Run:
-    """One run's folder and its metadata file."""
-
-    run_id: str
-    path: Path
-
-    @property
-    def postings(self) -> Path:
-        return self.path / POSTINGS
-
-    @property
-    def findings(self) -> Path:
-        return self.path / FINDINGS
-
-    def meta(self) -> dict[str, Any]:
-        file = self.path / "run.json"
-        return json.loads(file.read_text()) if file.exists() else {"run_id": self.run_id}
-
-    def record(self, step: str, **values: Any) -> None:
-        meta = self.meta()
-        meta.setdefault("steps", {})[step] = values
-        (self.path / "run.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
-
-
 def open_run(ref: str, settings: Settings | None = None) -> Run:
     """A run by id (under DATA_DIR/runs) or by path to its folder."""
     settings = settings or get_settings()
     path = Path(ref)
-    if not (path / "run.json").exists():
+    if not (path / RUN_META).exists():
         path = settings.runs_dir / ref
-    if not (path / "run.json").exists():
+    if not (path / RUN_META).exists():
         raise RunNotFound(f"no run {ref!r} under {settings.runs_dir}")
     return Run(path.name, path)
 
@@ -106,41 +103,129 @@ def crawl(
     base_url: str | None = None,
     progress: Progress | None = None,
     settings: Settings | None = None,
+    resume: bool = False,
 ) -> Run:
-    """Crawl one source into a new run folder; returns the run."""
+    """Crawl one source into a new run folder (or, with ``resume``, continue that run); returns the run.
+
+    A run id that exists already is refused unless ``resume`` is set; a resumed run keeps everything
+    it holds and appends to it. However the crawl ends, ``run.json`` says how, and ``stats.json`` exists.
+    """
     settings = settings or get_settings()
     path = resolve_source(source_ref, settings)
     source = load_source(path)
-    run_id = run_id or new_run_id(source.name)
+    run_id = check_run_id(run_id) if run_id is not None else new_run_id(source.name)
+    mark_crashed_runs(settings, source.name)
     run = Run(run_id, settings.runs_dir / run_id)
+    meta = _start_meta(run, source.name, path, resume)
     run.path.mkdir(parents=True, exist_ok=True)
-    for stale in (POSTINGS, "rejects.jsonl", "evidence.warc.gz", "evidence.json", "stats.json"):
-        (run.path / stale).unlink(missing_ok=True)  # a retried task starts its crawl afresh
-    started = datetime.now(UTC).isoformat(timespec="seconds")
-    meta = {"run_id": run_id, "source": source.name, "source_file": str(path), "started": started, "steps": {}}
-    (run.path / "run.json").write_text(json.dumps(meta, indent=2))
+    run.write_meta(meta)
     cmd = [sys.executable, "-m", "lurewatch.crawlers.crawl", str(path), str(run.path), run_id]
+    cmd += ["--parent-pid", str(os.getpid())]
     if base_url:
         cmd += ["--base-url", base_url]
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=offline_environment(), cwd=Path.cwd()
     )
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith(PROGRESS_PREFIX) and progress:
-            progress(json.loads(line[len(PROGRESS_PREFIX) :]))
-    stderr = proc.stderr.read() if proc.stderr else ""
-    code = proc.wait()
-    stats_file = run.path / "stats.json"
-    stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
-    run.record(
-        "crawl", exit_code=code, finished=datetime.now(UTC).isoformat(timespec="seconds"), stats=summarize_crawl(stats)
-    )
+    run.update(crawl_pid=proc.pid)
+    last: dict[str, Any] = {}
+    stderr = ""
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith(PROGRESS_PREFIX):
+                last = json.loads(line[len(PROGRESS_PREFIX) :])
+                if progress:
+                    progress(last)
+        stderr = proc.stderr.read() if proc.stderr else ""
+        code = proc.wait()
+    finally:
+        if proc.poll() is None:  # this process is being interrupted: stop the crawl too, and record it
+            _stop(proc)
+        code = proc.returncode
+        stats = _final_stats(run, code, last)
+        status = "finished" if code == 0 else "failed" if code in (1, 2, EXIT_FETCHED_NOTHING) else "incomplete"
+        run.update(status=status, **({"incomplete_reason": stats["finish_reason"]} if status == "incomplete" else {}))
+        run.record("crawl", exit_code=code, finished=now_iso(), stats=summarize_crawl(stats))
+    if code == EXIT_FETCHED_NOTHING:
+        raise CrawlFetchedNothing(f"crawl of {source.name} {fetched_nothing_line(stats)} (run {run_id})")
     if code != 0:
-        detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {code}"
+        detail = stderr.strip().splitlines()[-1] if stderr.strip() else stats["finish_reason"]
         raise CrawlFailed(f"crawl of {source.name} failed: {detail}")
     run.postings.touch()
     return run
+
+
+def _start_meta(run: Run, source_name: str, source_file: Path, resume: bool) -> dict[str, Any]:
+    """run.json for a new crawl, or for a resumed one (earlier attempts are kept in it)."""
+    meta = {"run_id": run.run_id, "source": source_name, "source_file": str(source_file), "steps": {}}
+    attempts: list[dict[str, Any]] = []
+    if run.path.exists() and any(run.path.iterdir()):
+        if not resume:
+            raise RunExists(f"run {run.run_id} already exists ({run.path}); its evidence is never overwritten")
+        old = run.meta()
+        if old.get("source", source_name) != source_name:
+            raise RunExists(f"run {run.run_id} is a crawl of {old.get('source')!r}, not of {source_name!r}")
+        if old.get("status") == "running" and _alive(old.get("crawl_pid"), old.get("host")):
+            raise RunExists(f"run {run.run_id} is being crawled right now (process {old.get('crawl_pid')})")
+        attempts = [*old.get("attempts", []), {k: old.get(k) for k in ("started", "status") if k in old}]
+        if "crawl" in old.get("steps", {}):
+            attempts[-1]["crawl"] = old["steps"]["crawl"]
+        meta = {**old, "steps": {k: v for k, v in old.get("steps", {}).items() if k != "crawl"}}
+    meta.update(
+        started=now_iso(), status="running", pid=os.getpid(), host=socket.gethostname(), resumed=bool(attempts)
+    )
+    if attempts:
+        meta["attempts"] = attempts
+    return meta
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGTERM)  # the crawl closes as on Ctrl-C: stats and state are written
+    try:
+        proc.wait(KILL_WAIT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def _final_stats(run: Run, code: int | None, last: dict[str, Any]) -> dict[str, Any]:
+    """The crawl's stats.json; when the crawler died before writing its last one, completed from what is known."""
+    stats = run.stats()
+    if code is not None and code < 0 and not stats.get("finish_reason"):
+        stats.setdefault("response_received_count", last.get("pages", 0))
+        stats.setdefault("item_scraped_count", last.get("postings", 0))
+        stats["finish_reason"] = f"crawler killed by signal {signal.Signals(-code).name}"
+        run.write_stats(stats)
+    stats.setdefault("finish_reason", f"crawler exited with code {code}")
+    return stats
+
+
+def _alive(pid: Any, host: Any) -> bool:
+    if not isinstance(pid, int) or host != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def mark_crashed_runs(settings: Settings, source_name: str) -> list[str]:
+    """Mark incomplete the runs of a source whose crawl says "running" but whose crawler is gone."""
+    crashed = []
+    for meta_file in settings.runs_dir.glob(f"*/{RUN_META}"):
+        meta = read_json(meta_file)
+        if meta.get("source") != source_name or meta.get("status") != "running":
+            continue
+        if _alive(meta.get("crawl_pid"), meta.get("host")) or _alive(meta.get("pid"), meta.get("host")):
+            continue
+        run = Run(meta_file.parent.name, meta_file.parent)
+        run.update(status="incomplete", incomplete_reason="the crawl stopped without recording its end (crash)")
+        logger.warning("run %s crashed: marked incomplete; resume it with --resume", run.run_id)
+        crashed.append(run.run_id)
+    return crashed
 
 
 def summarize_crawl(stats: dict[str, Any]) -> dict[str, Any]:
@@ -192,7 +277,7 @@ def enrich(run_ref: str, progress: Callable[[int], None] | None = None, settings
         report = enrich_file(
             run.postings,
             run.findings,
-            run.path / "enrich_rejects.jsonl",
+            run.rejects("enrich"),
             progress,
             workers=settings.enrich_processes,
             store=IndexCandidateStore(store) if store else MemoryCandidateStore(),
@@ -216,30 +301,42 @@ def count_lines(path: Path) -> int:
 
 
 def index(run_ref: str, progress: Callable[[int], None] | None = None, settings: Settings | None = None) -> Run:
-    """Upsert a run's findings into the configured index; rejected documents are kept aside."""
+    """Upsert a run's findings into the configured index; a bad line or a rejected document is kept aside."""
     from lurewatch.index.base import open_index
-    from lurewatch.records import Finding, read_jsonl
+    from lurewatch.records import Finding
 
     settings = settings or get_settings()
     run = open_run(run_ref, settings)
     if not run.findings.exists():
         raise RunNotFound(f"run {run.run_id} has no {FINDINGS}", hint=f"enrich first: `lurewatch enrich {run.run_id}`")
+    lines: dict[str, int] = {}  # posting_id -> line, to name the line of a document the backend rejects
+    rejected = {"bad_line": 0, "index_rejected": 0}
+    with RejectFile(run.rejects("index"), "index", truncate=True) as rejects:
 
-    def counted() -> Any:
-        for n, finding in enumerate(read_jsonl(run.findings, Finding), 1):
-            yield finding
-            if progress:
-                progress(n)
+        def readable() -> Iterator[Finding]:
+            for n, (number, finding, error) in enumerate(read_jsonl_numbered(run.findings, Finding), 1):
+                if finding is None:
+                    logger.warning("index rejected line=%d of %s: %s", number, run.findings, error)
+                    rejects.add("bad_line", error, line=number)
+                    rejected["bad_line"] += 1
+                else:
+                    lines[finding.posting_id] = number
+                    yield finding
+                if progress:
+                    progress(n)
 
-    store = open_index(settings)
-    try:
-        report = store.upsert(counted())
-    finally:
-        store.close()
-    with (run.path / "index_rejects.jsonl").open("w", encoding="utf-8") as fh:
+        store = open_index(settings)
+        try:
+            report = store.upsert(readable())
+        finally:
+            store.close()
         for row in report.rejected:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    run.record("index", backend=settings.index, written=report.written, rejected=len(report.rejected))
+            posting_id = row.get("posting_id", "")
+            rejects.add("index_rejected", row.get("reason", ""), line=lines.get(posting_id, 0), posting_id=posting_id)
+        rejected["index_rejected"] = len(report.rejected)
+    by_kind = {k: v for k, v in rejected.items() if v}
+    extra = {"rejected_by_kind": by_kind} if by_kind else {}
+    run.record("index", backend=settings.index, written=report.written, rejected=sum(by_kind.values()), **extra)
     return run
 
 
@@ -247,11 +344,8 @@ def list_runs(settings: Settings | None = None) -> list[dict[str, Any]]:
     """Every run under DATA_DIR/runs, newest first: id, source, start time, folder and crawl figures."""
     settings = settings or get_settings()
     runs = []
-    for meta_file in settings.runs_dir.glob("*/run.json"):
-        try:
-            meta = json.loads(meta_file.read_text())
-        except (OSError, ValueError):
-            meta = {}  # a run folder being written or damaged is still listed
+    for meta_file in settings.runs_dir.glob(f"*/{RUN_META}"):
+        meta = read_json(meta_file)  # a run folder being written or damaged is still listed ({})
         crawl_step = meta.get("steps", {}).get("crawl", {})
         runs.append(
             {
@@ -260,6 +354,7 @@ def list_runs(settings: Settings | None = None) -> list[dict[str, Any]]:
                 "started": meta.get("started", ""),
                 "finished": crawl_step.get("finished"),
                 "path": str(meta_file.parent),
+                "status": meta.get("status", ""),
                 "steps": sorted(meta.get("steps", {})),
                 "stats": crawl_step.get("stats", {}),
             }
@@ -272,7 +367,7 @@ def verify_evidence(
 ) -> VerifyReport:
     """Re-hash the evidence of a run (by id or folder) or of one posting (by posting_id, in every run)."""
     from lurewatch.evidence import VerifyReport, verify_posting, verify_run
-    from lurewatch.records import Posting, read_jsonl
+    from lurewatch.records import Posting
 
     settings = settings or get_settings()
     try:
@@ -284,8 +379,8 @@ def verify_evidence(
     report = VerifyReport()
     found = 0
     for postings in sorted(settings.runs_dir.glob(f"*/{POSTINGS}")):
-        for posting in read_jsonl(postings, Posting):
-            if posting.posting_id == ref:
+        for _, posting, _ in read_jsonl_numbered(postings, Posting):
+            if posting is not None and posting.posting_id == ref:
                 found += 1
                 verify_posting(postings.parent, posting, report)
     if not found:

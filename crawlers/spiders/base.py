@@ -43,7 +43,7 @@ class SourceSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.run_dir = Path(crawler.settings["LUREWATCH_RUN_DIR"])
-        spider.rejects = RejectLog(spider.run_dir / "rejects.jsonl", crawler)
+        spider.rejects = RejectLog.for_crawler(crawler)
         return spider
 
     def request(self, url: str, callback: Callable[..., Any], role: str, **meta: Any) -> scrapy.Request | None:

@@ -21,6 +21,7 @@ from lurewatch.crawlers.spiders.base import SourceSpider
 from lurewatch.crawlers.spiders.channel import TITLE_CHARS, message_text
 from lurewatch.crawlers.urlpolicy import Refusal, strip_userinfo
 from lurewatch.records import Posting
+from lurewatch.run_folder import BROWSER_WARC, RENDERED, SCREENSHOTS
 from lurewatch.settings import get_settings
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ class SocialSpider(SourceSpider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SocialSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.capture = BrowserCapture(spider.run_dir / "browser.warc.gz")
+        spider.capture = BrowserCapture(spider.run_dir / BROWSER_WARC)
         crawler.signals.connect(spider.close_capture, signal=signals.spider_closed)
         return spider  # type: ignore[return-value]
 
@@ -142,14 +143,14 @@ class SocialSpider(SourceSpider):
         evidence = dict(response.meta.get("evidence", {}))
         run_dir: Path = self.run_dir
         html_sha = hashlib.sha256(response.body).hexdigest()
-        rendered = run_dir / "rendered" / f"{html_sha}.html"
+        rendered = run_dir / RENDERED / f"{html_sha}.html"
         rendered.parent.mkdir(exist_ok=True)
         rendered.write_bytes(response.body)
         evidence["rendered_html"] = rendered.relative_to(run_dir).as_posix()
         methods = response.meta.get("playwright_page_methods") or []
         shot = methods[-1].result if self.social.screenshot and methods else None
         if isinstance(shot, bytes):
-            png = run_dir / "screenshots" / f"{hashlib.sha256(shot).hexdigest()}.png"
+            png = run_dir / SCREENSHOTS / f"{hashlib.sha256(shot).hexdigest()}.png"
             png.parent.mkdir(exist_ok=True)
             png.write_bytes(shot)
             evidence["screenshot"] = png.relative_to(run_dir).as_posix()

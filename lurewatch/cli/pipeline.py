@@ -16,11 +16,11 @@ from lurewatch.settings import get_settings
 commands = typer.Typer()
 
 
-def _crawl(source: str, run_id: str | None = None, base_url: str | None = None) -> runner.Run:
+def _crawl(source: str, run_id: str | None = None, base_url: str | None = None, resume: bool = False) -> runner.Run:
     name = runner.load_source(runner.resolve_source(source)).name  # a bad file fails before the bar shows
     with progress_bar(f"crawl {name}") as update:
         run = runner.crawl(
-            source, run_id=run_id, base_url=base_url,
+            source, run_id=run_id, base_url=base_url, resume=resume,
             progress=lambda p: update(p["postings"], f"{p['pages']} pages"),
         )  # fmt: skip
     stats = run.meta()["steps"]["crawl"]["stats"]
@@ -53,11 +53,22 @@ def _index(run_ref: str) -> runner.Run:
 @commands.command()
 def crawl(
     source: Annotated[str, typer.Argument(help="a source name under the sources folder, or a path to a YAML file")],
-    run_id: Annotated[str | None, typer.Option(help="run id (default: SOURCE-TIMESTAMP-RANDOM)")] = None,
+    run_id: Annotated[
+        str | None, typer.Option(help="run id, a folder name: letters, digits, _ . - (default: SOURCE-TIMESTAMP-RANDOM)")
+    ] = None,
     base_url: Annotated[str | None, typer.Option(help="override the source's base_url")] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="continue the run --run-id names (an existing run is otherwise refused)")
+    ] = False,
 ) -> None:
-    """Crawl one source into a new run: postings.jsonl, a WARC of every response, stats."""
-    _crawl(source, run_id, base_url)
+    """Crawl one source into a new run: postings.jsonl, a WARC of every response, stats.
+
+    A run's evidence is never overwritten: an existing --run-id is refused unless --resume is given,
+    and a resumed run appends to its WARC and postings. Exits 2 when no start URL could be fetched.
+    """
+    if resume and not run_id:
+        raise LureWatchError("--resume needs the --run-id of the run to continue", hint="`lurewatch runs` lists them")
+    _crawl(source, run_id, base_url, resume)
 
 
 @commands.command()
@@ -132,13 +143,14 @@ def runs(as_json: Annotated[bool, typer.Option("--json", help="print a JSON list
         out.print_json(json.dumps(found, ensure_ascii=False))
         return
     table = Table(title=f"{len(found)} runs")
-    for column in ("run", "source", "started", "pages", "postings", "rejected", "skipped", "steps"):
+    for column in ("run", "source", "started", "status", "pages", "postings", "rejected", "skipped", "steps"):
         table.add_column(column, overflow="fold")
     for run in found:
         stats = run["stats"]
         rejected = sum(stats.get("rejected", {}).values())
         table.add_row(
-            run["run_id"], run["source"], run["started"], str(stats.get("pages", "")), str(stats.get("postings", "")),
+            run["run_id"], run["source"], run["started"], run["status"], str(stats.get("pages", "")),
+            str(stats.get("postings", "")),
             str(rejected), str(stats.get("skipped_known", "")), ",".join(run["steps"]),
         )  # fmt: skip
     out.print(table)

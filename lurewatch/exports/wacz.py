@@ -16,13 +16,13 @@ import json
 import mmap
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
-from lurewatch.crawlers.evidence import WARC_FILE, gzip_member, record_id, warc_record
+from lurewatch.crawlers.evidence import compress_member, warc_record
 from lurewatch.errors import ExportError
 from lurewatch.evidence import parse_record
 from lurewatch.exports.writers import Resource
+from lurewatch.run_folder import WARC
 
 FILE = "evidence.wacz"
 BUNDLE_WARC = "evidence.warc.gz"
@@ -117,7 +117,7 @@ def write_wacz(data_dir: Path, pointers: Path, folder: Path) -> Bundle:
                              "them, screenshots); opens in ReplayWeb.page"))  # fmt: skip
     findings = 0
     with warc_path.open("wb") as out:
-        out.write(gzip_member(_warcinfo()))
+        out.write(compress_member(_warcinfo()))
         copier = _Copier(out)
         try:
             with pointers.open(encoding="utf-8") as lines:
@@ -125,7 +125,7 @@ def write_wacz(data_dir: Path, pointers: Path, folder: Path) -> Bundle:
                     pointer = json.loads(line)
                     findings += 1
                     evidence = pointer["evidence"]
-                    warc = _resolve(data_dir, pointer["run_id"], evidence.get("warc_file") or WARC_FILE)
+                    warc = _resolve(data_dir, pointer["run_id"], evidence.get("warc_file") or WARC)
                     if warc is None or evidence.get("warc_offset") is None:
                         bundle.missing.append(f"{pointer['posting_id']}: no WARC record is recorded or found")
                         continue
@@ -137,7 +137,7 @@ def write_wacz(data_dir: Path, pointers: Path, folder: Path) -> Bundle:
                     shot = _resolve(data_dir, pointer["run_id"], evidence.get("screenshot", ""))
                     if shot is not None and (shot, -1) not in copier.copied:
                         copier.copied.add((shot, -1))
-                        out.write(gzip_member(_screenshot_record(pointer["url"], shot)))
+                        out.write(compress_member(_screenshot_record(pointer["url"], shot)))
                         copier.records += 1
         finally:
             copier.close()
@@ -169,16 +169,10 @@ def _pack(warc: Path, target: Path) -> None:
 
 def _warcinfo() -> bytes:
     fields = "software: LureWatch export (evidence bundle)\r\nformat: WARC File Format 1.1\r\n"
-    headers = {"WARC-Record-ID": record_id(), "WARC-Date": _now(), "WARC-Filename": BUNDLE_WARC,
-               "Content-Type": "application/warc-fields"}  # fmt: skip
-    return bytes(warc_record("warcinfo", headers, fields.encode("utf-8")))
+    return warc_record("warcinfo", fields.encode("utf-8"), content_type="application/warc-fields",
+                       WARC_Filename=BUNDLE_WARC)  # fmt: skip
 
 
 def _screenshot_record(url: str, png: Path) -> bytes:
-    headers = {"WARC-Record-ID": record_id(), "WARC-Date": _now(), "WARC-Target-URI": f"urn:view:{url}",
-               "Content-Type": "image/png"}  # fmt: skip
-    return bytes(warc_record("resource", headers, png.read_bytes()))
+    return warc_record("resource", png.read_bytes(), uri=f"urn:view:{url}", content_type="image/png")
 
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

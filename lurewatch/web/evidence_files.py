@@ -12,8 +12,8 @@ import json
 import re
 from pathlib import Path
 
-from lurewatch.crawlers.evidence import MANIFEST_FILE
 from lurewatch.records import Finding
+from lurewatch.run_folder import MANIFEST
 
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
@@ -35,7 +35,7 @@ def recorded(runs_dir: Path, finding: Finding, name: str) -> tuple[Path, str] | 
     if folder is None:
         return None
     try:
-        files = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))["files"]
+        files = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))["files"]
         sha256 = str(files[name]["sha256"])
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -146,3 +146,68 @@ def test_changed_screenshot_is_reported(run_dir: Path, settings: Settings) -> No
 def test_unknown_run_or_posting_is_one_line(settings: Settings) -> None:
     result = lurewatch(settings, "evidence", "verify", "nothing-like-this")
     assert result.returncode == 2 and "no run and no posting" in result.stderr
+
+
+def _posting_member(run_dir: Path) -> tuple[Posting, int, bytes]:
+    """The last posting in the WARC (rewriting its member shifts no other posting's offset) and its record."""
+    posting = max(read_jsonl(run_dir / "postings.jsonl", Posting), key=lambda p: p.evidence.warc_offset or 0)
+    offset = posting.evidence.warc_offset or 0
+    return posting, offset, dict(_members(run_dir / "evidence.warc.gz"))[offset]
+
+
+def _without_headers(raw: bytes, *names: bytes) -> bytes:
+    head, _, rest = raw.partition(b"\r\n\r\n")
+    kept = [line for line in head.split(b"\r\n") if not line.lower().startswith(tuple(n.lower() for n in names))]
+    return b"\r\n".join(kept) + b"\r\n\r\n" + rest
+
+
+def test_tampered_record_with_its_digest_headers_deleted_is_a_mismatch(run_dir: Path, settings: Settings) -> None:
+    posting, offset, raw = _posting_member(run_dir)
+    at = raw.index(b"Casino")
+    tampered = _without_headers(raw[:at] + b"K" + raw[at + 1 :], b"WARC-Block-Digest:", b"WARC-Payload-Digest:")
+    _rewrite_member(run_dir / "evidence.warc.gz", offset, gzip.compress(tampered))
+    report = runner.verify_evidence(run_dir.name, settings=settings)
+    problems = [m.problem for m in report.mismatches if m.where == f"evidence.warc.gz@{offset}"]
+    assert any("no warc-block-digest" in p for p in problems) and any("no warc-payload-digest" in p for p in problems)
+    by_posting = runner.verify_evidence(posting.posting_id, settings=settings)
+    assert not by_posting.ok
+
+
+def test_untouched_record_without_digest_headers_is_still_a_mismatch(run_dir: Path, settings: Settings) -> None:
+    posting, offset, raw = _posting_member(run_dir)
+    stripped = _without_headers(raw, b"WARC-Block-Digest:")
+    _rewrite_member(run_dir / "evidence.warc.gz", offset, gzip.compress(stripped))
+    report = runner.verify_evidence(run_dir.name, settings=settings)
+    assert [m.problem for m in report.mismatches] == ["no warc-block-digest: the record cannot be verified"]
+    result = lurewatch(settings, "evidence", "verify", posting.posting_id)
+    assert result.returncode == 1 and "no warc-block-digest" in result.stdout
+
+
+@pytest.mark.parametrize("algorithm", [b"foo256", b"sha257", b"md5x"])
+def test_unknown_digest_algorithm_is_a_mismatch(run_dir: Path, settings: Settings, algorithm: bytes) -> None:
+    posting, offset, raw = _posting_member(run_dir)
+    head, sep, rest = raw.partition(b"\r\n\r\n")
+    relabelled = head.replace(b"Digest: sha256:", b"Digest: " + algorithm + b":") + sep + rest
+    _rewrite_member(run_dir / "evidence.warc.gz", offset, gzip.compress(relabelled))
+    report = runner.verify_evidence(posting.posting_id, settings=settings)
+    assert not report.ok
+    assert sum("unknown hash algorithm" in m.problem for m in report.mismatches) == 2  # block and payload
+
+
+def test_posting_without_a_payload_digest_on_its_response_is_a_mismatch(run_dir: Path, settings: Settings) -> None:
+    posting, offset, raw = _posting_member(run_dir)
+    _rewrite_member(run_dir / "evidence.warc.gz", offset, gzip.compress(_without_headers(raw, b"WARC-Payload-Digest:")))
+    report = runner.verify_evidence(posting.posting_id, settings=settings)
+    assert [m.problem for m in report.mismatches] == ["no warc-payload-digest: the record cannot be verified"]
+
+
+def test_record_with_a_malformed_digest_value_is_a_mismatch_not_a_crash(run_dir: Path, settings: Settings) -> None:
+    posting, offset, raw = _posting_member(run_dir)
+    head, sep, rest = raw.partition(b"\r\n\r\n")
+    broken = b"\r\n".join(
+        line.split(b":", 1)[0] + b": sha256:!!!not-base32!!!" if line.startswith(b"WARC-Block-Digest") else line
+        for line in head.split(b"\r\n")
+    )
+    _rewrite_member(run_dir / "evidence.warc.gz", offset, gzip.compress(broken + sep + rest))
+    report = runner.verify_evidence(run_dir.name, settings=settings)
+    assert any(m.where == f"evidence.warc.gz@{offset}" for m in report.mismatches)

@@ -19,6 +19,7 @@ import pytest
 
 from lurewatch import runner
 from lurewatch.crawlers.urlpolicy import resolve_addresses
+from lurewatch.errors import CrawlFetchedNothing
 from lurewatch.records import Posting, read_jsonl
 from lurewatch.settings import Settings
 from tests.support.sites.traps import LEGIT, SECRET, TrapSites, serve_traps, write_trap_source
@@ -165,7 +166,10 @@ def test_without_the_switch_a_source_on_a_private_address_fetches_nothing(tmp_pa
     with serve_traps() as sites:
         for name in private_names():
             base = sites.site.base_url.replace("127.0.0.1", name)
-            run = runner.crawl(str(source), run_id=f"private-{name}", base_url=base, settings=settings)
-            rejects = [json.loads(line) for line in (run.path / "rejects.jsonl").read_text().splitlines()]
+            # Every start URL refused: the crawl fetched nothing, so it fails (with one line), its rejects kept.
+            with pytest.raises(CrawlFetchedNothing, match="private_address=1"):
+                runner.crawl(str(source), run_id=f"private-{name}", base_url=base, settings=settings)
+            run_dir = settings.runs_dir / f"private-{name}"
+            rejects = [json.loads(line) for line in (run_dir / "rejects.jsonl").read_text().splitlines()]
             assert [(r["kind"], r["url"]) for r in rejects] == [("private_address", f"{base}/jobs/1")]
         assert sites.site.requests == [] and sites.internal.requests == []

@@ -75,3 +75,45 @@ def test_demo_dag_runs_crawl_enrich_index(tmp_path: Path, settings: Settings, de
         store.close()
     runs = list(settings.runs_dir.iterdir())
     assert len(runs) == 1 and runs[0].name.startswith("demo-manual__")
+
+
+DOWN_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=sys.argv[1])
+    dag = bag.get_dag("lurewatch_down")
+    for task in dag.tasks:
+        task.retries = 0
+    run = dag.test()
+    print("STATE", run.state)
+    for ti in run.get_task_instances():
+        print("TASK", ti.task_id, ti.state)
+    """
+)
+
+
+def test_dag_of_a_site_that_is_down_fails_its_crawl_task(tmp_path: Path, settings: Settings) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed once the block ends: every connection is refused
+    from tests.support.sites.hostile import write_source
+
+    write_source(settings.sources_dir, name="down", retries=0)
+    yml = settings.sources_dir / "down.yml"
+    yml.write_text(yml.read_text().replace('start_urls: ["/jobs/1"]', f'start_urls: ["http://127.0.0.1:{port}/jobs/1"]'))
+    env = _airflow_env(tmp_path, settings)
+    airflow = Path(sys.executable).parent / "airflow"
+    migrate = subprocess.run([str(airflow), "db", "migrate"], env=env, capture_output=True, text=True, timeout=300)
+    assert migrate.returncode == 0, migrate.stderr[-3000:]
+    result = subprocess.run(
+        [sys.executable, "-c", DOWN_SCRIPT, str(DAGS)], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert "STATE failed" in result.stdout, (result.stdout[-3000:], result.stderr[-3000:])
+    assert "TASK crawl failed" in result.stdout and "TASK index success" not in result.stdout
+    assert "fetched nothing" in result.stdout + result.stderr
+    (run,) = list(settings.runs_dir.iterdir())
+    assert (run / "rejects.jsonl").read_text().strip()  # the refused start URL is kept with its URL
