@@ -13,8 +13,8 @@ import re
 from lurewatch.records import Salary
 
 _CURRENCY_WORDS = [
+    ("USDT", r"usdt|u币"),  # before USD, whose "usd" would take the first three letters of "USDT"
     ("USD", r"us\$|usd|\$|us dollars?|dollars?|美金|美元|ดอลลาร์|ដុល្លារ|ဒေါ်လာ|đô la"),
-    ("USDT", r"usdt|u币"),
     ("THB", r"฿|thb|baht|บาท"),
     ("CNY", r"rmb|cny|元|人民币|块"),
     ("VND", r"vnd|vnđ|₫|đồng|đ\b"),

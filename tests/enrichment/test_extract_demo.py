@@ -1,15 +1,14 @@
-"""Contact extraction measured on the demo board's ground truth (skipped until the demo site is present)."""
+"""Contact extraction measured on the demo board's ground truth."""
 
 from __future__ import annotations
-
-import pytest
 
 from lurewatch.enrichment.contacts import extract_contacts
 from lurewatch.enrichment.normalize import detect_language
 
 
 def test_demo_contacts_precision_and_recall() -> None:
-    site = pytest.importorskip("lurewatch.demo.site")
+    from lurewatch.demo import site
+
     counts: dict[str, list[int]] = {}
     for ad in site.demo_ads():
         body = f"{ad['title']}\n{ad['text']}"
