@@ -10,12 +10,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from lurewatch.settings import Settings, get_settings
 from tests.support import IN_CI
 
 ES_URL = os.environ.get("LUREWATCH_TEST_ES_URL", "http://127.0.0.1:9200")
 ES_FIXTURES = {"es_url", "es_settings"}
+
+# Property tests: no deadline (the machines are shared, timings are not ours to assert) and no example database
+# in the work tree; scripts/mutation.sh runs them with fewer, fixed examples per mutant.
+hypothesis_settings.register_profile("default", deadline=None, database=None)
+hypothesis_settings.register_profile("mutation", deadline=None, database=None, max_examples=25, derandomize=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

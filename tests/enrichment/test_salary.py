@@ -122,3 +122,10 @@ def test_the_first_salary_line_wins_and_lines_without_digits_are_passed() -> Non
 def test_currencies(text: str, currency: str) -> None:
     result = _read(text)
     assert result is not None and result[2] == currency
+
+
+def test_long_digit_runs_and_lines_of_many_numbers_are_read() -> None:
+    # Both took minutes before the number pattern was bounded and the fee-word look-back windowed.
+    assert extract_salary("+" + "0" * 100_000) is None
+    assert extract_salary("salary " + "1 " * 20_000) is None
+    assert _read("salary " + "1,000 " * 20_000) == (1000, 1000, None, None, "1,000")
