@@ -25,12 +25,19 @@ def test_the_line_hint_reaches_words_at_either_end_of_the_line() -> None:
 def test_a_country_on_another_line_is_no_line_hint() -> None:
     assert extract_phones(f"Vietnam\n{BOTH}", ["TH"]) == ["+66912345678"]
     assert extract_phones(f"{BOTH}\nVietnam", ["TH"]) == ["+66912345678"]
+    assert extract_phones(f"Bangkok office\nVietnam\n{BOTH}", ["TH"]) == ["+66912345678"]  # the line before
+    assert extract_phones(f"{BOTH}\nVietnam\nBangkok office", ["TH"]) == ["+66912345678"]  # the line after
+
+
+def test_the_last_line_is_read_to_its_end() -> None:
+    assert extract_phones(f"Bangkok office\n{BOTH} Vietnam", ["TH"]) == ["+84912345678"]
 
 
 def test_hints_are_tried_in_order() -> None:
     assert extract_phones(BOTH, ["TH", "VN"]) == ["+66912345678"]
     assert extract_phones(BOTH, ["VN", "TH"]) == ["+84912345678"]
     assert extract_phones(BOTH, []) == []  # a local number without any hint is not read
+    assert extract_phones(BOTH, ["EU", "TH"]) == ["+66912345678"]  # a hint phonenumbers refuses is passed over
 
 
 @pytest.mark.parametrize(
@@ -85,6 +92,16 @@ def test_more_look_alikes_are_not_phones(text: str) -> None:
     assert extract_phones(text, ["TH"]) == []
 
 
+def test_look_alikes_before_a_phone_do_not_stop_the_scan() -> None:
+    text = "Posted 2026-11-29. Order 20261129. Price 1500000 VND. Call 081 234 5678 or 091 234 5678"
+    assert extract_phones(text, ["TH"]) == ["+66812345678", "+66912345678"]
+
+
+def test_the_reference_word_reaches_twelve_characters_back() -> None:
+    assert extract_phones("reference   0812345678", ["TH"]) == []  # "reference" + 3 spaces: 12 characters
+    assert extract_phones("reference    0812345678", ["TH"]) == ["+66812345678"]  # 4 spaces: a phone again
+
+
 def test_an_amount_word_further_away_does_not_hide_a_phone() -> None:
     assert extract_phones("Salary 500 USD. Call me on 0812345678", ["TH"]) == ["+66812345678"]
     assert extract_phones("Call 0812345678 for the USD salary", ["TH"]) == ["+66812345678"]
@@ -96,8 +113,8 @@ def test_region_hints_order_and_limit() -> None:
     assert region_hints("", "en", "com") == [] and region_hints("", "en", "c1") == []
     assert region_hints("Work in Thailand", "th", "th") == ["TH"]  # no repeats
     assert region_hints("laos myanmar cambodia thailand philippines", "vi", "kh") == ["VN", "KH", "MM", "LA"]
-    assert region_hints("x" * 4000 + " cambodia", "th") == ["TH"]  # only the first 4,000 characters are read
-    assert region_hints("x" * 3980 + " cambodia", "th") == ["TH", "KH"]
+    assert region_hints("x" * 3993 + "cambodia", "th") == ["TH"]  # only the first 4,000 characters are read
+    assert region_hints("x" * 3992 + "cambodia", "th") == ["TH", "KH"]
     assert region_hints("金边 and 西港", "zh") == ["CN", "KH"]
 
 
