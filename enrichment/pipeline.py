@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from lurewatch.enrichment.contacts import extract_contacts
+from lurewatch.enrichment.dates import MAX_RAW, parse_posted
 from lurewatch.enrichment.dedup import CandidateStore, MemoryCandidateStore, assign_cluster, content_sha256, dedup_keys
 from lurewatch.enrichment.geolocate import geolocate
 from lurewatch.enrichment.links import registered_domain
@@ -37,6 +38,8 @@ CHUNK = 64  # postings per task sent to a worker
 PARALLEL_FROM_BYTES = 4 * 1024 * 1024
 # Stand-ins the parent replaces once dedup has decided (saves re-serialising every finding).
 _CLUSTER_SLOT = '"cluster_id":"\\u0000","duplicate_of":"\\u0000"'
+# The messenger each source kind posts on: its bare @handles are that messenger's (channel = Telegram previews).
+PLATFORMS = {"channel": "telegram"}
 STEPS = ("normalize", "extract", "geolocate", "score", "dedup_keys")
 
 
@@ -72,10 +75,13 @@ def enrich_posting(posting: Posting, timings: dict[str, float] | None = None) ->
     finding = Finding(
         posting_id=posting.posting_id, source=posting.source, source_kind=posting.source_kind, url=posting.url,
         canonical_url=posting.canonical_url, fetched_at=posting.fetched_at, run_id=posting.run_id,
-        posted_at=posting.posted_at, first_seen=posting.first_seen or posting.fetched_at,
+        posted_at=parse_posted(posting.posted_at, posting.fetched_at, language, source_tld),
+        posted_at_raw=" ".join(posting.posted_at.split())[:MAX_RAW] if posting.posted_at else None, first_seen=posting.first_seen or posting.fetched_at,
         last_seen=posting.last_seen or posting.fetched_at, seen_count=posting.seen_count, title=title, text=text,
         text_segmented=segment(body), language=language, author=posting.author,
-        contacts=extract_contacts(body, language, source_tld, " ".join(posting.fields.values())[:500]), wallets=extract_wallets(body),
+        contacts=extract_contacts(body, language, source_tld, " ".join(posting.fields.values())[:500],
+                                  PLATFORMS.get(posting.source_kind, "")),
+        wallets=extract_wallets(body),
         salary=extract_salary(body), content_sha256=content_sha256(title, text), images=posting.images,
         evidence=posting.evidence,
     )  # fmt: skip

@@ -12,7 +12,10 @@ import dataclasses
 import types
 import typing
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
+
+from lurewatch.index.text import without_controls
 
 _CONVERTERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
 
@@ -59,3 +62,35 @@ def converter(cls: type) -> Callable[[Any], dict[str, Any]]:
 def document(record: Any) -> dict[str, Any]:
     """The same dict as ``lurewatch.records.to_dict(record)``, built without copying leaf values."""
     return converter(type(record))(record)
+
+
+TEXT_FIELDS = ("title", "text", "text_segmented")
+
+
+def stored_document(finding: Any) -> dict[str, Any]:
+    """The dict a backend stores for a finding: ``document`` with control characters removed from its text
+    fields (the highlighter marks matches with two of them; a crawled page must not be able to forge one),
+    and a ``posted_at`` that is not an ISO 8601 date moved to ``posted_at_raw`` (findings enriched before
+    dates were parsed): both backends accept every finding."""
+    doc = document(finding)
+    for name in TEXT_FIELDS:
+        value = doc.get(name)
+        if value:
+            doc[name] = without_controls(value)
+    posted = doc.get("posted_at")
+    if posted is not None and "posted_at_raw" in doc:
+        doc["posted_at"] = iso_date(posted)
+        if doc["posted_at"] is None and not doc["posted_at_raw"]:
+            doc["posted_at_raw"] = str(posted)[:200]
+    return doc
+
+
+def iso_date(value: Any) -> str | None:
+    """``value`` as an ISO 8601 date both backends store (``T`` between date and time), or None."""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.isoformat()

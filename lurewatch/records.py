@@ -47,6 +47,10 @@ class Contacts:
     line: list[str] = field(default_factory=list)
     wechat: list[str] = field(default_factory=list)
     signal: list[str] = field(default_factory=list)
+    zalo: list[str] = field(default_factory=list)  # E.164: Zalo (Vietnam) identifies people by phone number
+    viber: list[str] = field(default_factory=list)  # E.164
+    kakaotalk: list[str] = field(default_factory=list)  # KakaoTalk ids and open-chat codes
+    messenger: list[str] = field(default_factory=list)  # Facebook Messenger (m.me) page or user names
     urls: list[str] = field(default_factory=list)
     domains: list[str] = field(default_factory=list)
 
@@ -138,7 +142,8 @@ class Finding:
     canonical_url: str
     fetched_at: str
     run_id: str
-    posted_at: str | None = None
+    posted_at: str | None = None  # ISO 8601 UTC, parsed by enrichment; None when the page's date is unreadable
+    posted_at_raw: str | None = None  # the posted date as the page wrote it
     first_seen: str | None = None
     last_seen: str | None = None
     seen_count: int = 1
