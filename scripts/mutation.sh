@@ -9,7 +9,8 @@
 # installed names, so the script works in a scratch copy of this working tree (tracked and untracked files,
 # not ignored ones) laid out as src/lurewatch/{enrichment,index,crawlers,...} from pyproject's package-dir
 # mapping, with its own venv that reuses this one's packages: the working tree is never touched.
-# Not part of every CI run (minutes per module): run it before merging a change to these modules.
+# Not part of every CI run (minutes per module): run it before merging a change to these modules. Tests marked
+# elasticsearch are left out (the ES query compiler is pinned by its dict-level tests here).
 # Ends with one line: RESULT min_kill_rate=.. <module>=.. ...  where a module's kill rate is
 # (killed + timed out) / (killed + timed out + survived + reached by no test).
 set -euo pipefail
@@ -27,10 +28,10 @@ declare -A TESTS=(
   [enrichment/contacts.py]="tests/enrichment/test_contacts.py tests/enrichment/test_extract_contacts.py tests/enrichment/test_extractor_properties.py"
   [enrichment/dedup.py]="tests/enrichment/test_dedup_decision.py tests/enrichment/test_dedup.py"
   [enrichment/score.py]="tests/enrichment/test_score.py"
-  [index/query.py]="tests/index/test_query_parser.py tests/index/test_query.py"
-  [index/sqlite/query.py]="tests/index/test_query_sqlite.py tests/index/test_sqlite.py"
-  [index/elasticsearch/query.py]="tests/index/test_query_es.py tests/index/test_query_es_compile.py"
-  [lurewatch/evidence.py]="tests/core/test_evidence.py tests/core/test_evidence_verify.py"
+  [index/query.py]="tests/index/test_query.py tests/index/test_query_bounds.py tests/index/test_query_properties.py"
+  [index/sqlite/query.py]="tests/index/test_query_sqlite.py tests/index/test_query_semantics.py"
+  [index/elasticsearch/query.py]="tests/index/test_query_compile_es.py tests/index/test_query_semantics.py"
+  [lurewatch/evidence.py]="tests/core/test_evidence_verify.py tests/core/test_records.py"
 )
 ORDER=(enrichment/phones.py enrichment/handles.py enrichment/wallets.py enrichment/salary.py enrichment/contacts.py
   enrichment/dedup.py enrichment/score.py index/query.py index/sqlite/query.py index/elasticsearch/query.py
@@ -89,7 +90,7 @@ for module in "${MODULES[@]}"; do
     rm -rf mutants
     { cat pyproject.base.toml; printf '\n[tool.mutmut]\nsource_paths = ["src"]\nonly_mutate = ["%s"]\n' "$source_file"
       printf 'pytest_add_cli_args_test_selection = [%s]\n' "$(IFS=,; echo "${tests[*]}")"
-      printf 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-W", "ignore::pytest.PytestConfigWarning"]\n'
+      printf 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-W", "ignore::pytest.PytestConfigWarning", "-m", "not elasticsearch"]\n'
       printf 'also_copy = ["tests"]\n'; } >pyproject.toml
     started=$SECONDS
     if ! .venv/bin/python -m mutmut run >"$OUT/$name.log" 2>&1; then
