@@ -1,7 +1,7 @@
 """Generated ads and findings for the benchmarks, written for bench/ alone (the tests have their own samples).
 
-``postings``: ads as HTML in eight languages of the region, each with filler lines of its own language, its own
-company, phone and messenger handle; a known share are reposts of an earlier ad (lines reordered, a filler line
+``postings``: ads as HTML in eight languages of the region, each with filler lines of its own language (words of
+that language in an order of the ad's own), its own company (in the title too), phone and messenger handle; a known share are reposts of an earlier ad (lines reordered, a filler line
 or the phone changed, emoji added), and the generator says which ad each one reposts, so a bench can score dedup.
 ``findings``: enriched-looking findings for the search bench, with indicator codes and weights from the rules
 the product ships (enrichment/data/indicators.yml) and the product's own risk formula.
@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -160,9 +161,34 @@ def _ad(rng: random.Random, number: int) -> tuple[str, list[str], str]:
     company = "".join(rng.choice(SYLLABLES) for _ in range(3)).title()
     values = {"salary": rng.choice([800, 1200, 1500, 2000, 3000]) if lure else rng.choice([300, 450, 600]),
               "place": name, "role": rng.choice(ROLES.get(language, ROLES["en"])), "company": company}  # fmt: skip
-    lines = [line.format(**values) for line in body] + rng.sample(FILLER[language], rng.randrange(2, 5))
+    filler = [_filler_line(rng, language) for _ in range(rng.randrange(2, 5))]
+    lines = [line.format(**values) for line in body] + filler + rng.sample(FILLER[language], 1)
     contact = CONTACT_LINES[language].format(handle=f"hr_{number:06d}_{_hex(rng, 3)}", phone=_phone(rng, country))
-    return title_pattern.format(**values), [*lines, contact], language
+    return f"{title_pattern.format(**values)} - {company}", [*lines, contact], language
+
+
+def _vocabulary(language: str) -> list[str]:
+    """Words of the language's filler lines (2-4 character pieces for scripts written without spaces)."""
+    text = " ".join(FILLER[language])
+    if language in ("th", "km", "my", "zh"):  # pieces of about three characters, never cut before a mark
+        pieces, piece = set(), ""
+        for char in "".join(c for c in text if not c.isspace() and c not in "，。"):
+            if len(piece) >= 3 and not unicodedata.category(char).startswith("M"):
+                pieces.add(piece)
+                piece = ""
+            piece += char
+        return sorted(pieces | {piece})
+    return sorted({word.strip(".,") for word in text.split() if len(word) > 2})
+
+
+_VOCABULARY: dict[str, list[str]] = {}
+
+
+def _filler_line(rng: random.Random, language: str) -> str:
+    """A line in the ad's own language that no other ad shares: its words drawn and ordered at random."""
+    words = _VOCABULARY.setdefault(language, _vocabulary(language))
+    joiner = "" if language in ("th", "km", "my", "zh") else " "
+    return joiner.join(rng.choice(words) for _ in range(rng.randrange(6, 12))).capitalize()
 
 
 def postings(n: int, repost_rate: float = 0.25, seed: int = 7) -> Iterator[tuple[Posting, str]]:
