@@ -61,7 +61,9 @@ from pathlib import Path
 
 work = Path(sys.argv[1])
 site = next((work / ".venv").glob("lib/python*/site-packages"))
-site.joinpath("zz_deps.pth").write_text("\n".join(p for p in sys.path if p.endswith("-packages")) + "\n")
+# mutants/src first: a test that starts `python -m lurewatch` in a subprocess imports the mutated copy too.
+paths = [str(work / "mutants" / "src"), *(p for p in sys.path if p.endswith("-packages"))]
+site.joinpath("zz_deps.pth").write_text("\n".join(paths) + "\n")
 mapping = tomllib.loads((work / "pyproject.toml").read_text())["tool"]["setuptools"].get("package-dir", {})
 (work / "src").mkdir()
 (work / "lurewatch").rename(work / "src" / "lurewatch")
