@@ -55,3 +55,7 @@ def test_wechat_common_words_are_not_ids(word: str) -> None:
 def test_signal_numbers_and_groups() -> None:
     text = "signal.group/#AbC-12\nSignal +855 96 234 5678\nsignals 0812345678"
     assert extract_signal(text, ["TH"]) == ["signal.group/#AbC-12", "+855962345678"]
+
+
+def test_a_thai_line_mention_keeps_capitals_until_it_lower_cases() -> None:
+    assert extract_line("ไลน์ @Thai88") == ["thai88"]
