@@ -11,7 +11,7 @@ import hashlib
 import json
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -179,35 +179,47 @@ def to_json(record: Any) -> str:
     return json.dumps(to_dict(record), ensure_ascii=False, separators=(",", ":"))
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
+_BUILDERS: dict[type, Callable[[dict[str, Any]], Any]] = {}
 
 
-def _hints(cls: type) -> dict[str, Any]:
-    if cls not in _HINTS:
-        _HINTS[cls] = typing.get_type_hints(cls)
-    return _HINTS[cls]
-
-
-def _convert(tp: Any, value: Any) -> Any:
-    if value is None:
-        return None
+def _converter(tp: Any) -> Callable[[Any], Any] | None:
+    """How to turn a JSON value into a value of type ``tp`` (None: keep the value as it is)."""
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         inner = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _convert(inner[0], value) if len(inner) == 1 else value
+        return _converter(inner[0]) if len(inner) == 1 else None
     if origin is list:
         (item_tp,) = typing.get_args(tp)
-        return [_convert(item_tp, v) for v in value]
-    if dataclasses.is_dataclass(tp) and isinstance(value, dict):
-        return from_dict(tp, value)  # type: ignore[arg-type]
-    return value
+        item = _converter(item_tp)
+        if item is None:
+            return list
+        return lambda value: [None if v is None else item(v) for v in value]
+    if dataclasses.is_dataclass(tp):
+        build = _builder(tp)  # type: ignore[arg-type]
+        return lambda value: build(value) if isinstance(value, dict) else value
+    return None
+
+
+def _builder(cls: type[T]) -> Callable[[dict[str, Any]], T]:
+    """A function building ``cls`` from a dict, its field converters worked out once per class."""
+    if cls not in _BUILDERS:
+        fields = [(name, _converter(tp)) for name, tp in typing.get_type_hints(cls).items()]
+
+        def build(data: dict[str, Any]) -> T:
+            kwargs = {}
+            for name, convert in fields:
+                if name in data:
+                    value = data[name]
+                    kwargs[name] = value if convert is None or value is None else convert(value)
+            return cls(**kwargs)
+
+        _BUILDERS[cls] = build
+    return _BUILDERS[cls]  # type: ignore[return-value]
 
 
 def from_dict(cls: type[T], data: dict[str, Any]) -> T:
     """Build ``cls`` from a dict, ignoring unknown keys (newer writers) and filling missing ones."""
-    hints = _hints(cls)
-    kwargs = {name: _convert(hints[name], data[name]) for name in hints if name in data}
-    return cls(**kwargs)
+    return _builder(cls)(data)
 
 
 def read_jsonl(path: Path, cls: type[T]) -> Iterator[T]:

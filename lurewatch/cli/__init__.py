@@ -7,7 +7,7 @@ import sys
 import typer
 from rich.markup import escape
 
-from lurewatch.cli import evidence, geo, index_admin, pipeline, search, web
+from lurewatch.cli import alerts, evidence, geo, index_admin, pipeline, search, web
 from lurewatch.cli._ui import console
 from lurewatch.errors import LureWatchError
 
@@ -17,6 +17,8 @@ for module in (pipeline, search, web, geo):
 app.add_typer(evidence.group, name="evidence")
 app.add_typer(web.keys_group, name="keys")
 app.add_typer(index_admin.group, name="index-admin")
+app.add_typer(alerts.group, name="alerts")
+app.add_typer(alerts.watch_group, name="watch")
 
 
 def main() -> None:

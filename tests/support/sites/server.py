@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-Reply = tuple[int, str, bytes]
+Reply = tuple[int, str, bytes] | tuple[int, str, bytes, dict[str, str]]  # (status, type, body[, headers])
 Route = Callable[[str, dict[str, str]], Reply]
 
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
@@ -68,16 +68,20 @@ def serve(route: Route, port: int = 0) -> Iterator[Site]:
             parts = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
             path = unquote(parts.path)
+            headers: dict[str, str] = {}
             if path == "/robots.txt":
                 status, ctype, body = 200, "text/plain", ROBOTS
             else:
                 try:
-                    status, ctype, body = route(path, query)
+                    status, ctype, body, *more = route(path, query)
+                    headers = more[0] if more else {}
                 except Exception as exc:  # a bug in a fixture must show up as a 500, not a hung test
                     status, ctype, body = 500, "text/plain", f"fixture error: {exc!r}".encode()
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
 
