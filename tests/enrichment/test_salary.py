@@ -129,3 +129,13 @@ def test_long_digit_runs_and_lines_of_many_numbers_are_read() -> None:
     assert extract_salary("+" + "0" * 100_000) is None
     assert extract_salary("salary " + "1 " * 20_000) is None
     assert _read("salary " + "1,000 " * 20_000) == (1000, 1000, None, None, "1,000")
+
+
+def test_an_amount_ruled_out_does_not_end_the_line() -> None:
+    assert _read("Salary: 2 shifts, 800 USD a month") == (800, 800, "USD", "month", "800 USD")
+    assert _read("Founded 2015, salary 800 USD") == (800, 800, "USD", None, "800 USD")
+    assert _read("Deposit $300, salary $800/month") == (800, 800, "USD", "month", "$800")
+
+
+def test_one_unit_of_a_currency_is_an_amount() -> None:
+    assert _read("Pay 1 USD per hour") == (1, 1, "USD", "hour", "1 USD")
