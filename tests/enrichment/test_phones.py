@@ -121,3 +121,18 @@ def test_region_hints_order_and_limit() -> None:
 def test_phone_region() -> None:
     assert phone_region("+855962345678") == "KH" and phone_region("+66812345678") == "TH"
     assert phone_region("not a number") is None
+
+
+def test_a_country_code_without_plus_is_read_only_for_a_hinted_region() -> None:
+    assert extract_phones("Call 62 852 1234 5678", ["ID"]) == ["+6285212345678"]
+    assert extract_phones("Call 62 852 1234 5678", ["TH"]) == []  # Indonesia is not hinted
+    assert extract_phones("Call 855 96 234 5678", ["TH", "KH"]) == ["+855962345678"]
+    assert extract_phones("Call 62 852", ["ID"]) == []  # too short after the code
+
+
+def test_digits_glued_to_words_or_times_are_skipped_and_the_scan_goes_on() -> None:
+    assert extract_phones("x0812345678 or 0812345679", ["TH"]) == ["+66812345679"]
+    assert extract_phones("0812345678/ab, 0812345679", ["TH"]) == ["+66812345679"]
+    assert extract_phones("0812345678:30 then 0812345679", ["TH"]) == ["+66812345679"]
+    assert extract_phones("Tel:0812345678", ["TH"]) == ["+66812345678"]
+    assert extract_phones("Tel 0812345678/9", ["TH"]) == ["+66812345678"]
