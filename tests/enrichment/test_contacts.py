@@ -32,3 +32,21 @@ def test_every_messenger_field_is_filled() -> None:
 def test_emails_are_lower_cased_without_a_closing_full_stop() -> None:
     assert extract_emails("mail HR@Example.com. or hr@example.com") == ["hr@example.com"]
     assert extract_emails("write to .x@y.co") == [".x@y.co"]  # only the trailing dot goes
+
+
+def test_number_messengers_fill_their_fields_and_the_phones() -> None:
+    text = (
+        "zalo.me/84912345678\nviber://chat?number=%2B84912345679\nopen.kakao.com/o/sAbc123\nm.me/hrpage88\n"
+        "signal.group/#AbC-12\nZalo: 091 234 5670\n@hr_desk_kh"
+    )
+    contacts = extract_contacts(text, "vi", platform="telegram")
+    assert contacts.zalo == ["+84912345678", "+84912345670"] and contacts.viber == ["+84912345679"]
+    assert contacts.kakaotalk == ["sabc123"] and contacts.messenger == ["hrpage88"]
+    assert contacts.signal == ["signal.group/#AbC-12"]  # a group link is no phone
+    assert contacts.phones == ["+84912345670", "+84912345678", "+84912345679"]
+    assert contacts.telegram == ["hr_desk_kh"]  # a bare @handle in a Telegram post is Telegram's
+    assert extract_contacts(text, "vi").telegram == []  # elsewhere it is not
+
+
+def test_a_zalo_line_reads_local_numbers_with_the_hints() -> None:
+    assert extract_contacts("Zalo: 091 234 5670", "vi").zalo == ["+84912345670"]
