@@ -160,3 +160,16 @@ def test_content_hash_ignores_case_punctuation_and_spacing_only() -> None:
     assert content_sha256("Job", "Call now!") == content_sha256("JOB", "call   now")
     assert content_sha256("Job", "Call now") != content_sha256("Job", "Call later")
     assert content_sha256("ab", "c") != content_sha256("a", "bc")
+
+
+def test_a_flushed_store_answers_as_an_unflushed_one() -> None:
+    flushed, fresh = MemoryCandidateStore(), MemoryCandidateStore()
+    flushed.FLUSH = 1  # merge the recent keys into the sorted arrays after every finding
+    for number in range(12):
+        candidate = Candidate(f"c{number}", f"c{number % 4}", f"2026-01-{number + 1:02d}", tuple(_keys("x", number)))
+        flushed.add(candidate)
+        fresh.add(candidate)
+    for shared in (1, 5, 11, BANDS):
+        query = _keys("q", shared)
+        assert flushed.candidates(query) == fresh.candidates(query)
+        assert flushed.candidates(query, limit=3) == fresh.candidates(query, limit=3)
