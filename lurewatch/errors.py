@@ -40,3 +40,9 @@ class IndexUnavailable(LureWatchError):
 
 class IndexWriteError(LureWatchError):
     """Some documents were rejected by the index."""
+
+
+class ExportError(LureWatchError):
+    """An export cannot be made or verified as asked."""
+
+    hint = "`lurewatch export run --help` lists the formats and options"
