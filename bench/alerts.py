@@ -16,19 +16,17 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from generate import CHINESE, HANDLES, PHONES, WORDS, findings
 
-from bench.generate import CHINESE, HANDLES, PHONES, WORDS, findings  # noqa: E402
-from lurewatch.alerts import service  # noqa: E402
-from lurewatch.alerts.store import AlertStore, open_alert_store  # noqa: E402
-from lurewatch.index.base import Index, open_index  # noqa: E402
-from lurewatch.settings import Settings  # noqa: E402
+from lurewatch.alerts import service
+from lurewatch.alerts.store import AlertStore, open_alert_store
+from lurewatch.index.base import Index, open_index
+from lurewatch.settings import Settings
 
 
 def saved_searches(n: int, seed: int = 3) -> list[tuple[str, dict]]:

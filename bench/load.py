@@ -27,13 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from corpus import findings as sample_findings
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from lurewatch.index.base import open_index  # noqa: E402
-from lurewatch.settings import Settings  # noqa: E402
-from lurewatch.web.keys import KeyStore  # noqa: E402
-from tests.support.samples import sample_findings  # noqa: E402
+from lurewatch.index.base import open_index
+from lurewatch.settings import Settings
+from lurewatch.web.keys import KeyStore
 
 WORDS = ["visa", "salary", "typing", "telegram", "hotel", "casino", "customer service", "ฟรีวีซ่า", "包吃包住",
          "free flight", "data entry", "Cambodia", "urgent", "passport"]  # fmt: skip

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from lurewatch.crawlers.source import load_source  # noqa: E402
-from lurewatch.errors import SourceConfigError  # noqa: E402
+from lurewatch.crawlers.source import load_source
+from lurewatch.errors import SourceConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 

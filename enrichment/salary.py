@@ -13,8 +13,8 @@ import re
 from lurewatch.records import Salary
 
 _CURRENCY_WORDS = [
+    ("USDT", r"usdt|u币"),  # before USD, whose "usd" would take the first three letters of "USDT"
     ("USD", r"us\$|usd|\$|us dollars?|dollars?|美金|美元|ดอลลาร์|ដុល្លារ|ဒေါ်လာ|đô la"),
-    ("USDT", r"usdt|u币"),
     ("THB", r"฿|thb|baht|บาท"),
     ("CNY", r"rmb|cny|元|人民币|块"),
     ("VND", r"vnd|vnđ|₫|đồng|đ\b"),
@@ -34,7 +34,9 @@ _MULTIPLIERS = {
 }  # fmt: skip
 # Multipliers that imply the currency when none is written.
 _IMPLIED_CURRENCY = {"triệu": "VND", "tr": "VND", "juta": "IDR", "jt": "IDR", "万": "CNY", "萬": "CNY"}
-_NUMBER = r"\d{1,3}(?:[,.\s]\d{3})+|\d+(?:[.,]\d+)?"
+# Bounded repeats and no start inside a digit run: a long run of digits is read in linear time, not quadratic
+# (a 100,000-digit line took minutes), and no salary needs more than twelve digits.
+_NUMBER = r"(?<!\d)(?:\d{1,3}(?:[,.\s]\d{3}){1,4}|\d{1,12}(?:[.,]\d{1,4})?)"
 _AMOUNT = rf"(?:(?P<curN>{_CURRENCY})\s?)?(?P<numN>{_NUMBER})\s?(?P<mulN>{_MULTIPLIER})?(?![^\W元块원₫đ])\s?(?:(?P<curafterN>{_CURRENCY}))?"
 
 _PERIODS = [
@@ -103,7 +105,9 @@ def extract_salary(text: str) -> Salary | None:
         salary_line = bool(_SALARY_WORD.search(line))
         for pattern in (_RANGE, _SINGLE):
             for match in pattern.finditer(line):
-                if _NOT_SALARY_BEFORE.search(line[: match.start()]):
+                # The fee word and its 12 separators end right before the amount: 40 characters hold them, and
+                # reading only those keeps a line of thousands of numbers linear.
+                if _NOT_SALARY_BEFORE.search(line[max(0, match.start() - 40) : match.start()]):
                     continue
                 period = _period(line, match.start(), match.end())
                 if not (salary_line or period):

@@ -10,12 +10,51 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from lurewatch.settings import Settings, get_settings
 from tests.support import IN_CI
 
 ES_URL = os.environ.get("LUREWATCH_TEST_ES_URL", "http://127.0.0.1:9200")
+ES_FIXTURES = {"es_url", "es_settings"}
 
+# Property tests: no deadline (the machines are shared, timings are not ours to assert) and no example database
+# in the work tree; scripts/mutation.sh runs them with fewer, fixed examples per mutant.
+hypothesis_settings.register_profile("default", deadline=None, database=None)
+hypothesis_settings.register_profile("mutation", deadline=None, database=None, max_examples=25, derandomize=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fail-on-skip",
+        action="store_true",
+        help="exit non-zero when any test was skipped (.ci/run sets it: every test must run there)",
+    )
+
+
+def _talks_to_elasticsearch(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    # A backend-parametrised fixture (``backend_settings``, or a module's own) names its Elasticsearch case so.
+    on_es_backend = callspec is not None and any(value == "elasticsearch" for value in callspec.params.values())
+    return on_es_backend or bool(ES_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test that reaches Elasticsearch through the fixtures must say so with the marker (``-m`` selects on it)."""
+    if _talks_to_elasticsearch(item) and item.get_closest_marker("elasticsearch") is None:
+        pytest.fail(f"{item.nodeid} uses the Elasticsearch fixtures: mark it @pytest.mark.elasticsearch", pytrace=False)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With ``--fail-on-skip`` a skipped test fails the run, whatever the environment says."""
+    if not session.config.getoption("--fail-on-skip"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter is not None else 0
+    if skipped and session.exitstatus == pytest.ExitCode.OK:
+        reporter.write_line(f"error: {skipped} test(s) skipped; --fail-on-skip needs every test to run (see -rs)")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

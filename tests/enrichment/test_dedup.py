@@ -152,7 +152,8 @@ def _field(ad: object, *names: str) -> object:
 
 def test_demo_site_reposts_cluster(tmp_path: Path) -> None:
     """Ground truth from the demo board: ``repost_of`` names the ad an ad reposts."""
-    site = __import__("pytest").importorskip("lurewatch.demo.site")
+    from lurewatch.demo import site
+
     ads = list(site.demo_ads())
     ids = [str(_field(ad, "ad_id", "id", "slug")) for ad in ads]
     parent = {i: str(_field(ad, "repost_of") or i) for i, ad in zip(ids, ads, strict=True)}

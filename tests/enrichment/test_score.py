@@ -99,7 +99,46 @@ def test_score_is_deterministic_order_independent_and_bounded() -> None:
     indicators = [Indicator("a", 20), Indicator("b", 15), Indicator("c", 10)]
     assert risk_score(indicators) == risk_score(list(reversed(indicators))) == 39  # 1 - .8 * .85 * .9
     assert risk_score([]) == 0 and risk_score([Indicator("x", 100), Indicator("y", 50)]) == 100
-    assert _finding(LURE).risk_score == _finding(LURE).risk_score >= 80
+
+
+@pytest.mark.parametrize(
+    ("weights", "expected"),
+    [
+        ([33.3], 33),  # rounds down: ceil would give 34
+        ([12.5, 12.5], 23),  # 23.44: ceil 24
+        ([0.4], 0),  # 0.4: ceil 1
+        ([0.6], 1),  # 0.6: floor and int() give 0
+        ([50, 50], 75),  # 1 - .5 * .5: independent evidence, not a sum (100)
+        ([10, 10, 10], 27),  # 27.1
+    ],
+)
+def test_score_rounds_to_the_nearest_point(weights: list[float], expected: int) -> None:
+    assert risk_score([Indicator(f"r{i}", w) for i, w in enumerate(weights)]) == expected
+
+
+def test_out_of_range_weights_are_clamped() -> None:
+    assert risk_score([Indicator("negative", -50), Indicator("b", 20)]) == 20  # unclamped: 1 - 1.5 * .8 → -20
+    assert risk_score([Indicator("negative", -50)]) == 0
+    assert risk_score([Indicator("over", 150)]) == 100  # unclamped: 150
+    assert risk_score([Indicator("over", 150), Indicator("b", 20)]) == 100
+
+
+def test_lure_score_is_the_product_of_its_fourteen_weights() -> None:
+    finding = _finding(LURE)
+    weights = sorted(i.weight for i in finding.indicators)
+    assert weights == [4, 5, 6, 8, 10, 10, 10, 10, 10, 15, 15, 20, 20, 20]
+    assert finding.risk_score == 83  # round(100 * (1 - .96 * .95 * .94 * .92 * .9**5 * .85**2 * .8**3)) = 83
+    again = _finding(LURE)
+    assert (again.risk_score, again.indicators) == (finding.risk_score, finding.indicators)
+
+
+def test_score_sets_indicators_and_score_on_the_finding() -> None:
+    finding = _finding("Urgent hiring, free visa")
+    assert [(i.code, i.weight, i.evidence) for i in finding.indicators] == [
+        ("free_visa", 10.0, "free visa"),
+        ("urgent_departure", 10.0, "Urgent hiring"),
+    ]
+    assert finding.risk_score == 19
 
 
 def test_every_rule_names_its_public_report() -> None:
@@ -121,7 +160,8 @@ def test_a_broken_rule_names_itself(tmp_path: Path) -> None:
 
 def test_demo_lures_outscore_ordinary_ads() -> None:
     """On the demo board's ground truth (``is_lure``), a lure should rank above an ordinary ad (ROC AUC)."""
-    site = pytest.importorskip("lurewatch.demo.site")
+    from lurewatch.demo import site
+
     lures, ordinary = [], []
     for ad in site.demo_ads():
         finding = _finding(ad["text"], ad["title"])

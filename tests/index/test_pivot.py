@@ -34,7 +34,7 @@ def _carriers(field: str) -> tuple[str, list]:
     return value, [f for f in sample_findings(N) if value in values(f)]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "elasticsearch"])
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
 def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
     """The sample on each backend (its own index name, deleted by name: the node refuses wildcard deletes)."""
     if request.param == "sqlite":
