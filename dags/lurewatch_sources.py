@@ -13,8 +13,11 @@ from pathlib import Path
 from airflow.sdk import dag, task
 
 from lurewatch.errors import SourceConfigError
+from lurewatch.logs import configure_logging
 from lurewatch.runner import load_source, source_files
 
+# Airflow's task log handles the records; LureWatch only sets its loggers' level (LUREWATCH_LOG_LEVEL).
+configure_logging(attach=False)
 log = logging.getLogger(__name__)
 
 

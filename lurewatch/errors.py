@@ -40,3 +40,9 @@ class IndexUnavailable(LureWatchError):
 
 class IndexWriteError(LureWatchError):
     """Some documents were rejected by the index."""
+
+
+class SettingsError(LureWatchError):
+    """A ``LUREWATCH_*`` environment variable has a value LureWatch cannot use."""
+
+    hint = "fix or unset the variable; README's Settings section lists every one"

@@ -7,8 +7,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from lurewatch.errors import SettingsError
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -42,8 +46,16 @@ class Settings(BaseSettings):
         "LureWatch/0.1 (+https://github.com/lurewatch/lurewatch; research crawler)",
         description="default User-Agent of the crawlers",
     )
-    log_level: str = Field("INFO", description="log level of crawls and the CLI")
+    log_level: str = Field("INFO", description="log level of LureWatch's own messages: CLI, API, DAGs and crawls")
     enrich_workers: int = Field(0, ge=0, description="processes for enrichment (0: one per core)")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
+        return level
 
     @property
     def enrich_processes(self) -> int:
@@ -73,7 +85,13 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing the environment."""
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "LUREWATCH_" + "_".join(str(part) for part in first["loc"]).upper()
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise SettingsError(f"{name}={first.get('input')!r}: {first['msg']}{more}") from exc
 
 
 def offline_environment() -> dict[str, str]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.logging import RichHandler
 
 from lurewatch.cli import evidence, geo, index_admin, pipeline, search, web
 from lurewatch.cli._ui import console
 from lurewatch.errors import LureWatchError
+from lurewatch.logs import configure_logging
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
 for module in (pipeline, search, web, geo):
@@ -21,6 +23,8 @@ app.add_typer(index_admin.group, name="index-admin")
 def main() -> None:
     """Entry point: click reports usage errors; LureWatch errors become one line plus a hint."""
     try:
+        # Log records go through the progress console, so they never tear a progress bar.
+        configure_logging(handler=RichHandler(console=console, show_path=False, log_time_format="[%X]"))
         app()
     except LureWatchError as exc:
         console.print(f"[red]error:[/] {exc}", highlight=False)

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from lurewatch.index.base import Index, open_index
 from lurewatch.index.query import QueryError
+from lurewatch.logs import configure_logging
 from lurewatch.settings import Settings
 from lurewatch.web.keys import ApiKey, AuditLog, KeyStore
 
@@ -64,6 +65,7 @@ def create_app(settings: Settings, store: Index | None = None) -> FastAPI:
     from lurewatch.web.routers.api import router as api_router
     from lurewatch.web.routers.ui import router as web_router
 
+    configure_logging(settings.log_level)
     app = FastAPI(
         title="LureWatch",
         summary="Search findings of deceptive recruitment, pivot on contacts, open the preserved evidence.",
