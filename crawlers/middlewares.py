@@ -21,14 +21,14 @@ REDIRECT_CODES = {301, 302, 303, 307, 308}
 
 
 class SourceProxyMiddleware:
-    """Sends every request through the source's proxy (``LUREWATCH_PROXY``) unless it names its own."""
+    """Sends every request through the source's proxy (``SOURCE_PROXY``) unless it names its own."""
 
     def __init__(self, proxy: str) -> None:
         self.proxy = proxy
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SourceProxyMiddleware:
-        proxy = crawler.settings.get("LUREWATCH_PROXY")
+        proxy = crawler.settings.get("SOURCE_PROXY")
         if not proxy:
             raise NotConfigured("no proxy for this source")
         return cls(proxy)
@@ -46,8 +46,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)  # seconds before the first retry
-        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)  # seconds, cap of one wait
+        # Defaults: politeness.retry_backoff and retry_backoff_max in the source schema (crawlers/source.py).
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE")  # seconds before the first retry
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX")  # seconds, cap of one wait
 
     def backoff(self, retry: Request, retry_after: float = 0.0) -> float:
         """Seconds to wait before ``retry``; a server's own Retry-After is honoured up to the cap."""

@@ -37,7 +37,7 @@ class ValidatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
-        return cls(RejectLog(Path(crawler.settings["LUREWATCH_RUN_DIR"]) / "rejects.jsonl", crawler))
+        return cls(RejectLog(Path(crawler.settings["RUN_DIR"]) / "rejects.jsonl", crawler))
 
     def process_item(self, item: Posting, spider: Spider) -> Posting:
         if not (item.title.strip() or item.text.strip()):

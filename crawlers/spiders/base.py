@@ -40,7 +40,7 @@ class SourceSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.run_dir = Path(crawler.settings["LUREWATCH_RUN_DIR"])
+        spider.run_dir = Path(crawler.settings["RUN_DIR"])
         spider.rejects = RejectLog(spider.run_dir / "rejects.jsonl", crawler)
         return spider
 
