@@ -25,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from lurewatch.enrichment.gazetteer import COUNTRY, load_gazetteer  # noqa: E402
 from lurewatch.enrichment.gazetteer_build import package_dir  # noqa: E402
-from lurewatch.enrichment.geolocate import distance_km, geoparse  # noqa: E402
+from lurewatch.enrichment.geolocate import geoparse  # noqa: E402
+from lurewatch.geo import distance_km  # noqa: E402
 
 DEFAULT_DATA = Path("/work/shared/data/geoparsing")
 KM = 161.0

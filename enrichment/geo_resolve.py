@@ -27,12 +27,12 @@ from lurewatch.enrichment.gazetteer import (
     SUBREGION,
     Gazetteer,
     Place,
-    distance_km,
     name_key,
 )
 from lurewatch.enrichment.geo_compounds import Compound, CompoundMention
 from lurewatch.enrichment.geo_doubts import Options, count_doubts
 from lurewatch.enrichment.geo_spans import Mention
+from lurewatch.geo import distance_km
 
 ACCEPT = 2.4  # score a scan-only name needs
 PENALTY = 1.5  # added to ACCEPT per reason for doubt

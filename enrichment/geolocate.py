@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from lurewatch.enrichment.gazetteer import CITY, COUNTRY, REGION, SUBREGION, Gazetteer, distance_km, load_gazetteer
+from lurewatch.enrichment.gazetteer import CITY, COUNTRY, REGION, SUBREGION, Gazetteer, load_gazetteer
 from lurewatch.enrichment.geo_compounds import find_compounds
 from lurewatch.enrichment.geo_doubts import Options
 from lurewatch.enrichment.geo_resolve import Resolved, resolve
 from lurewatch.enrichment.geo_signals import domain_country, phone_country, valid_point
 from lurewatch.enrichment.geo_spans import ner_mentions, scan_latin, scan_local_scripts
+from lurewatch.geo import distance_km
 from lurewatch.records import Location
 
-__all__ = ["GeoResult", "distance_km", "geolocate", "geoparse"]
+__all__ = ["GeoResult", "geolocate", "geoparse"]
 
 # Which location becomes the posting's point: the most specific evidence first.
 SPECIFICITY = {"compound": 6, "hub": 5, "exif": 4, CITY: 3, SUBREGION: 2, REGION: 2, COUNTRY: 1}

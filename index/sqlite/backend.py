@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from lurewatch.errors import IndexUnavailable
+from lurewatch.geo import distance_m
 from lurewatch.index.base import BandMatch, WriteReport, lookup_keys
 from lurewatch.index.documents import document
-from lurewatch.index.geo import distance_m
 from lurewatch.index.query import HIGHLIGHT_POST, HIGHLIGHT_PRE, Hit, Query, SearchResult, decode_cursor, encode_cursor
 from lurewatch.index.sqlite.query import (
     COLUMNS,
