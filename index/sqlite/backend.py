@@ -12,7 +12,6 @@ from typing import Any
 from lurewatch.errors import IndexUnavailable
 from lurewatch.geo import distance_m
 from lurewatch.index.base import BandMatch, WriteReport, lookup_keys
-from lurewatch.index.documents import document
 from lurewatch.index.query import HIGHLIGHT_POST, HIGHLIGHT_PRE, Hit, Query, SearchResult, decode_cursor, encode_cursor
 from lurewatch.index.sqlite.query import (
     COLUMNS,
@@ -29,7 +28,7 @@ from lurewatch.index.sqlite.query import (
 )
 from lurewatch.index.sqlite.rows import SCHEMA, SCHEMA_VERSION, finding_row, finding_values
 from lurewatch.index.text import finding_words, fragment, mark
-from lurewatch.records import Finding, from_dict
+from lurewatch.records import Finding, from_json, to_json
 
 BATCH = 500
 FACET_SIZE = 20
@@ -88,7 +87,7 @@ class SqliteIndex:
     def _write(self, batch: list[Finding]) -> int:
         with self.db:
             for f in batch:
-                row = finding_row(f, json.dumps(document(f), ensure_ascii=False))
+                row = finding_row(f, to_json(f))
                 names = ", ".join(row)
                 updates = ", ".join(f"{k}=excluded.{k}" for k in row if k != "posting_id")
                 rowid = self.db.execute(
@@ -133,7 +132,7 @@ class SqliteIndex:
 
     def get(self, posting_id: str) -> Finding | None:
         row = self.db.execute("SELECT doc FROM findings WHERE posting_id = ?", (posting_id,)).fetchone()
-        return from_dict(Finding, json.loads(row[0])) if row else None
+        return from_json(Finding, row[0]) if row else None
 
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM findings").fetchone()[0])
