@@ -168,8 +168,8 @@ def load_source(path: Path) -> Source:
         data, lines = _load_with_lines(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        line = f":{mark.line + 1}" if mark else ""
-        raise SourceConfigError(f"{path}{line}: invalid YAML: {exc.problem}") from exc
+        where = f":{mark.line + 1}" if mark else ""
+        raise SourceConfigError(f"{path}{where}: invalid YAML: {exc.problem}") from exc
     if not isinstance(data, dict):
         raise SourceConfigError(f"{path}:1: a source file must be a mapping of keys to values")
     data.setdefault("name", path.stem)

@@ -8,6 +8,7 @@ the country has no other town of that name, also came from reading errors ("the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,7 +39,7 @@ def count_doubts(
     place: Place,
     supported: bool,
     named_person: bool,
-    blocked: list[tuple[int, int, str]],
+    blocked: Sequence[tuple[int, int, str]],
     options: Options,
     proper: set[int] | None,
     strong: bool = False,

@@ -6,7 +6,6 @@ whenever a field changes meaning; readers accept older lines and fill missing fi
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -175,10 +174,15 @@ class Finding:
 _ENCODER = msgspec.json.Encoder()
 
 
-@functools.cache
+_DECODERS: dict[type, msgspec.json.Decoder[Any]] = {}
+
+
 def _decoder(cls: type[T]) -> msgspec.json.Decoder[T]:
-    # Not strict: a number written as a string (an older or hand-made line) is read as the number.
-    return msgspec.json.Decoder(cls, strict=False)
+    decoder = _DECODERS.get(cls)
+    if decoder is None:
+        # Not strict: a number written as a string (an older or hand-made line) is read as the number.
+        decoder = _DECODERS[cls] = msgspec.json.Decoder(cls, strict=False)
+    return decoder
 
 
 def to_dict(record: Any) -> dict[str, Any]:

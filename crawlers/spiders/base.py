@@ -35,6 +35,7 @@ class SourceSpider(scrapy.Spider):
         self.source = source
         self.run_id = run_id
         self.hook = load_hook(source) if source.module else None
+        self.run_dir: Path
         self.rejects: RejectLog
 
     @classmethod

@@ -39,8 +39,8 @@ def _atom_link(entry: etree._Element) -> str:
     links = [c for c in entry if _local(c.tag) == "link"]
     for link in links:
         if link.get("rel", "alternate") == "alternate" and link.get("href"):
-            return link.get("href", "")
-    return links[0].get("href", "") if links else ""
+            return str(link.get("href", ""))
+    return str(links[0].get("href", "")) if links else ""
 
 
 def iso_date(value: str) -> str | None:
