@@ -38,7 +38,7 @@ class RejectLog:
         if kind is None:
             self.crawler.stats.inc_value("lurewatch/ignored_requests")
             return
-        self.add(kind, request.url, f"{failure.type.__name__}: {failure.value}")
+        self.add(kind, request.url, f"{type(failure.value).__name__}: {failure.value}")
 
 
 def failure_kind(failure: Failure) -> str | None:
@@ -53,16 +53,16 @@ def failure_kind(failure: Failure) -> str | None:
     from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
     text = str(failure.value)
-    if failure.check(IgnoreRequest):
+    if isinstance(failure.value, IgnoreRequest):
         return "redirect_loop" if "redirect" in text else None
-    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
+    if isinstance(failure.value, (DownloadTimeoutError, TimeoutError, TCPTimedOutError)):
         return "timeout"
     if type(failure.value).__module__.startswith("playwright"):
         return "browser"
-    if failure.check(CannotResolveHostError, DNSLookupError):
+    if isinstance(failure.value, (CannotResolveHostError, DNSLookupError)):
         return "dns"
-    if failure.check(DownloadCancelledError) or "max size" in text:
+    if isinstance(failure.value, DownloadCancelledError) or "max size" in text:
         return "too_large"
-    if failure.check(ResponseDataLossError):
+    if isinstance(failure.value, ResponseDataLossError):
         return "data_loss"
     return "network"

@@ -57,7 +57,8 @@ def build_dag(name: str, source_file: Path, schedule: str | None):  # type: igno
 
             return runner.index(run).run_id
 
-        index(enrich(crawl()))
+        # TaskFlow hands each task an XComArg that Airflow resolves to the previous task's run id.
+        index(enrich(crawl()))  # type: ignore[arg-type]
 
     return pipeline()
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lurewatch.crawlers.extensions import PROGRESS_PREFIX
-from lurewatch.crawlers.source import load_source
+from lurewatch.crawlers.source import load_source as load_source  # re-exported for the CLI and the DAGs
 from lurewatch.errors import CrawlFailed, IndexUnavailable, RunNotFound, SourceConfigError
 from lurewatch.settings import Settings, get_settings, offline_environment
 

@@ -52,7 +52,7 @@ def presented_key(request: Request) -> str | None:
 
 def authenticate(request: Request, role: str = "reader") -> ApiKey:
     """The caller's key; 401 without a valid key, 403 when its role is too small."""
-    key = request.app.state.keys.check(presented_key(request))
+    key: ApiKey | None = request.app.state.keys.check(presented_key(request))
     if key is None:
         raise HTTPException(401, "an API key is required (header X-API-Key)", headers={"WWW-Authenticate": "Bearer"})
     if not key.can(role):

@@ -68,7 +68,8 @@ def facets(request: Request, key: Reader) -> dict[str, Any]:
     query = query_from_params(params, facets=("source", "source_kind", "language", "country", "compound", "indicator"))
     query.size = 0
     request.app.state.audit.record(key, "facets", {"params": params})
-    return result_json(request.app.state.backend(lambda store: store.search(query)))["facets"]
+    counts: dict[str, Any] = result_json(request.app.state.backend(lambda store: store.search(query)))["facets"]
+    return counts
 
 
 @router.get("/findings/{posting_id}", summary="One finding with its evidence")

@@ -36,7 +36,8 @@ def _view(points: list[dict[str, Any]], pad: float = 3.0) -> tuple[float, float,
 
 
 def _key(request: Request) -> ApiKey | None:
-    return request.app.state.keys.check(presented_key(request))
+    key: ApiKey | None = request.app.state.keys.check(presented_key(request))
+    return key
 
 
 def _to_login(request: Request) -> RedirectResponse:
