@@ -6,7 +6,7 @@ Findings are generated from templates with variations (``index.samples``), in ba
 the clock starts. Each of the first ``--compare`` findings' batches is written twice to Elasticsearch,
 alternating which goes first (the rest go through ``upsert`` only, to keep the run short):
 - baseline: plain ``helpers.streaming_bulk`` of the batch's documents (exactly what upsert sends, built
-  beforehand: converted to dicts, with the ``words`` field), then one
+  beforehand: serialised to JSON bytes, with the ``words`` field), then one
   refresh (``upsert`` returns with its findings searchable; the figure without that refresh is printed too);
 - measured: ``ElasticsearchIndex.upsert`` of the same findings (it converts them itself, then refreshes).
 The ratio is measured docs/s over baseline docs/s. Then the query mix runs ``--repeat`` times on both
