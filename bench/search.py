@@ -55,7 +55,7 @@ def query_mix(phone: str, handle: str) -> list[tuple[str, Query]]:
             "indicator facets",
             Query(
                 "*",
-                filters={"indicator": ["free_visa_flight"]},
+                filters={"indicator": ["free_visa"]},
                 facets=("country", "compound", "indicator"),
                 sort="newest",
             ),

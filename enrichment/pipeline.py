@@ -21,6 +21,7 @@ from typing import Any
 import msgspec
 
 from lurewatch.enrichment.contacts import extract_contacts
+from lurewatch.enrichment.dates import MAX_RAW, parse_posted
 from lurewatch.enrichment.dedup import CandidateStore, MemoryCandidateStore, assign_cluster, content_sha256, dedup_keys
 from lurewatch.enrichment.geolocate import geolocate
 from lurewatch.enrichment.links import registered_domain
@@ -74,7 +75,8 @@ def enrich_posting(posting: Posting, timings: dict[str, float] | None = None) ->
     finding = Finding(
         posting_id=posting.posting_id, source=posting.source, source_kind=posting.source_kind, url=posting.url,
         canonical_url=posting.canonical_url, fetched_at=posting.fetched_at, run_id=posting.run_id,
-        posted_at=posting.posted_at, first_seen=posting.first_seen or posting.fetched_at,
+        posted_at=parse_posted(posting.posted_at, posting.fetched_at, language, source_tld),
+        posted_at_raw=" ".join(posting.posted_at.split())[:MAX_RAW] if posting.posted_at else None, first_seen=posting.first_seen or posting.fetched_at,
         last_seen=posting.last_seen or posting.fetched_at, seen_count=posting.seen_count, title=title, text=text,
         text_segmented=segment(body), language=language, author=posting.author,
         contacts=extract_contacts(body, language, source_tld, " ".join(posting.fields.values())[:500]), wallets=extract_wallets(body),

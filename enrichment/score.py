@@ -81,6 +81,34 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
+@dataclass(frozen=True)
+class RuleInfo:
+    """What people read about a rule: its label, description, weight and the reports it cites (in full)."""
+
+    code: str
+    label: str
+    description: str
+    weight: float
+    reports: tuple[str, ...]
+
+
+@lru_cache(maxsize=4)
+def rule_catalogue(path: Path = RULES_FILE) -> dict[str, RuleInfo]:
+    """Code -> label, description, weight and citations, as the rules file gives them."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    cited = data.get("reports") or {}
+    return {
+        entry["code"]: RuleInfo(
+            code=entry["code"],
+            label=entry.get("label") or entry["code"].replace("_", " ").capitalize(),
+            description=entry.get("description", ""),
+            weight=float(entry["weight"]),
+            reports=tuple(cited.get(key, key) for key in entry.get("reports") or ()),
+        )
+        for entry in data["rules"]
+    }
+
+
 def _age_limit(finding: Finding, body: str) -> str | None:
     found = age_limit(body)
     return found[2] if found and found[1] <= 40 else None

@@ -66,15 +66,21 @@ class Index(Protocol):
         """Release connections."""
 
 
-def open_index(settings: Settings) -> Index:
-    """The backend named by ``LUREWATCH_INDEX``, set up and ready."""
+def open_index(settings: Settings, read_only: bool = False) -> Index:
+    """The backend named by ``LUREWATCH_INDEX``, set up and ready.
+
+    ``read_only``: for searching only; SQLite opens the file read-only and writes nothing, not even at setup
+    (so a read-only copy of an index can be searched), and refuses a missing file instead of creating one;
+    Elasticsearch leaves an existing index's mapping as it is (a read-only API key may search).
+    Every method may be called from several threads at once, on both backends.
+    """
     if settings.index == "elasticsearch":
         from lurewatch.index.elasticsearch.backend import ElasticsearchIndex
 
-        index: Index = ElasticsearchIndex.from_settings(settings)
+        index: Index = ElasticsearchIndex.from_settings(settings, read_only=read_only)
     else:
         from lurewatch.index.sqlite.backend import SqliteIndex
 
-        index = SqliteIndex(settings.sqlite_file)
+        index = SqliteIndex(settings.sqlite_file, read_only=read_only)
     index.setup()
     return index

@@ -6,11 +6,11 @@ import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 
+from lurewatch.entities import ENTITY_KINDS, normalise
 from lurewatch.index.base import Index
 from lurewatch.index.query import Hit, Query, QueryError
 
-PIVOT_FIELDS = ("phone", "telegram", "whatsapp", "line", "wechat", "signal", "email", "wallet", "domain", "phash",
-                "cluster")  # fmt: skip
+PIVOT_FIELDS = (*(entity.kind for entity in ENTITY_KINDS), "cluster")
 SUMMARY_LIMIT = 10_000  # findings read to summarise one entity
 
 
@@ -32,14 +32,15 @@ class EntitySummary:
 
 
 def pivot_query(field_name: str, value: str, **options: object) -> Query:
+    """Every finding carrying ``value`` (as typed: normalised to its stored form first)."""
     if field_name not in PIVOT_FIELDS:
         raise QueryError(f"cannot pivot on {field_name!r}; known: {', '.join(PIVOT_FIELDS)}")
-    return Query("*", filters={field_name: [value]}, **options)  # type: ignore[arg-type]
+    return Query("*", filters={field_name: [normalise(field_name, value)]}, **options)  # type: ignore[arg-type]
 
 
 def summarise(index: Index, field_name: str, value: str) -> EntitySummary:
     """First and last seen, sources, countries, and the number of postings and clusters for one entity."""
-    summary = EntitySummary(field_name, value)
+    summary = EntitySummary(field_name, normalise(field_name, value))
     sources: Counter[str] = Counter()
     countries: Counter[str] = Counter()
     clusters: set[str] = set()

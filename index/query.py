@@ -13,10 +13,15 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+from lurewatch.entities import ENTITY_KINDS
+from lurewatch.errors import LureWatchError
+from lurewatch.index.text import tokens as split_words
 
 # filter name -> Elasticsearch field; single-valued ones are columns in SQLite, the rest side-table rows.
 FILTER_FIELDS: dict[str, str] = {
@@ -27,33 +32,43 @@ FILTER_FIELDS: dict[str, str] = {
     "compound": "compound",
     "cluster": "cluster_id",
     "indicator": "indicators.code",
-    "phone": "contacts.phones",
-    "telegram": "contacts.telegram",
-    "whatsapp": "contacts.whatsapp",
-    "line": "contacts.line",
-    "wechat": "contacts.wechat",
-    "signal": "contacts.signal",
-    "email": "contacts.emails",
-    "domain": "contacts.domains",
-    "wallet": "wallets.address",
-    "phash": "images.phash",
+    **{entity.kind: entity.path for entity in ENTITY_KINDS},  # phone, telegram, ..., wallet, phash
     "location": "locations.name",
 }
 SINGLE_VALUED = ("source", "source_kind", "language", "country", "compound", "cluster")
-CONTACT_FIELDS = ("phone", "telegram", "whatsapp", "line", "wechat", "signal", "email")
+CONTACT_FIELDS = tuple(entity.kind for entity in ENTITY_KINDS if entity.contact)
 DEFAULT_FACETS = ("source", "language", "country")
 SORTS = ("relevance", "newest", "oldest", "risk")
 INTERVALS = ("day", "week", "month")
 MAX_SIZE = 1000
+# Bounds on what one request may ask, so that no query can exhaust either engine or the parser's stack.
+MAX_TEXT_CHARS = 2000
+MAX_WORDS = 64  # words in the query text, after splitting (SQLite runs one FTS5 lookup per term)
+MAX_DEPTH = 8  # nested brackets
+MAX_FILTER_VALUES = 100  # values over all filters
+MAX_VALUE_CHARS = 512
+MAX_WINDOW = 10_000  # offset + size: Elasticsearch's index.max_result_window; deeper pages use the cursor
+MAX_CURSOR_CHARS = 4096
+MAX_KM = 20_040  # half the Earth's circumference
+# The sort values a cursor carries, per sort: what the last hit's ``sort`` holds on both backends.
+_CURSOR_KINDS: dict[str, tuple[str, ...]] = {
+    "relevance": ("number", "text"),
+    "newest": ("whole", "text"),
+    "oldest": ("whole", "text"),
+    "risk": ("whole", "whole", "text"),
+}
+_LONG = 2**63
 
 
-class QueryError(ValueError):
+class QueryError(LureWatchError, ValueError):
     """A query that cannot be run as asked; the message says what to change."""
+
+    hint = "`lurewatch search --help` shows the query syntax and the filters"
 
 
 @dataclass
 class Query:
-    """What a search asks for; compiled by each backend."""
+    """What a search asks for; compiled by each backend. Every value is checked (``validate``)."""
 
     text: str = "*"
     filters: dict[str, list[str]] = field(default_factory=dict)
@@ -74,44 +89,131 @@ class Query:
     highlight: bool = False
 
     def __post_init__(self) -> None:
+        if not isinstance(self.filters, dict):
+            raise QueryError("filters must map a filter name to a list of values")
+        self.filters = {name: _values(wanted) for name, wanted in self.filters.items() if wanted}
+        self.facets = tuple(self.facets)
+        self.validate()
+        if self.match_all and self.sort == "relevance":
+            self.sort = "newest"  # nothing to rank by
+
+    def validate(self) -> None:
+        """Raise ``QueryError`` naming the first value that is out of bounds (backends call it again)."""
+        if not isinstance(self.text, str):
+            raise QueryError("the query text must be text")
+        _check_text("the query text", self.text, MAX_TEXT_CHARS)
+        parse(self.text)
         unknown = set(self.filters) | set(self.facets)
         unknown -= set(FILTER_FIELDS)
         if unknown:
-            raise QueryError(f"unknown filter(s) {sorted(unknown)}; known: {', '.join(FILTER_FIELDS)}")
-        self.filters = {k: [str(v) for v in vs] for k, vs in self.filters.items() if vs}
+            shown = [str(name)[:40] for name in sorted(map(str, unknown))[:5]] + (["…"] if len(unknown) > 5 else [])
+            raise QueryError(f"unknown filter(s) {shown}; known: {', '.join(FILTER_FIELDS)}")
+        values = 0
+        for name, wanted in self.filters.items():
+            for value in wanted:
+                _check_text(f"the {name} filter", value, MAX_VALUE_CHARS)
+            values += len(wanted)
+        if values > MAX_FILTER_VALUES:
+            raise QueryError(f"{values} filter values; at most {MAX_FILTER_VALUES} in one search")
+        for name in ("risk_min", "risk_max"):
+            _check_int(name, getattr(self, name), 0, 100, optional=True)
+        if self.risk_min is not None and self.risk_max is not None and self.risk_min > self.risk_max:
+            raise QueryError(f"risk_min ({self.risk_min}) is above risk_max ({self.risk_max})")
+        days = [_day(name, getattr(self, name)) for name in ("date_from", "date_to")]
+        if days[0] and days[1] and days[0] > days[1]:
+            raise QueryError(f"date_from ({days[0]}) is after date_to ({days[1]})")
+        if self.has_contact is not None and not isinstance(self.has_contact, bool):
+            raise QueryError("has_contact must be true or false")
+        if self.bbox is not None:
+            west, south, east, north = _numbers("bbox", self.bbox, 4)
+            if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+                raise QueryError("bbox must be west,south,east,north with -180 <= west <= east <= 180 and "
+                                 "-90 <= south <= north <= 90")  # fmt: skip
+        if self.near is not None:
+            lat, lon, km = _numbers("near", self.near, 3)
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 < km <= MAX_KM):
+                raise QueryError(f"near must be lat,lon,km with -90 <= lat <= 90, -180 <= lon <= 180 and "
+                                 f"0 < km <= {MAX_KM}")  # fmt: skip
         if self.sort not in SORTS:
             raise QueryError(f"unknown sort {self.sort!r}; known: {', '.join(SORTS)}")
+        _check_int("size", self.size, 0, MAX_SIZE, hint="; use the cursor to page further")
+        _check_int("offset", self.offset, 0, MAX_WINDOW, hint="; use the cursor to page further")
+        if self.offset + self.size > MAX_WINDOW:
+            raise QueryError(f"offset + size must be at most {MAX_WINDOW}; use the cursor to page further")
+        if self.cursor is not None:
+            if self.offset:
+                raise QueryError("use either offset (shallow pages) or cursor (deep pagination), not both")
+            decode_cursor(self.cursor, self.sort)
         if self.histogram is not None and self.histogram not in INTERVALS:
             raise QueryError(f"unknown histogram interval {self.histogram!r}; known: {', '.join(INTERVALS)}")
-        if self.geotile is not None and not 0 <= self.geotile <= 16:
-            raise QueryError("geotile zoom must be between 0 and 16")
-        if not 0 <= self.size <= MAX_SIZE:
-            raise QueryError(f"size must be between 0 and {MAX_SIZE}; use the cursor to page further")
-        if self.offset < 0 or (self.offset and self.cursor):
-            raise QueryError("use either offset (shallow pages) or cursor (deep pagination), not both")
-        for name in ("date_from", "date_to"):
-            value = getattr(self, name)
-            if value:
-                try:
-                    date.fromisoformat(value[:10])
-                except ValueError as exc:
-                    raise QueryError(f"{name} must be a date like 2026-03-01, not {value!r}") from exc
-        if self.match_all and self.sort == "relevance":
-            self.sort = "newest"  # nothing to rank by
+        _check_int("geotile zoom", self.geotile, 0, 16, optional=True)
+        if not isinstance(self.highlight, bool):
+            raise QueryError("highlight must be true or false")
 
     @property
     def match_all(self) -> bool:
         return self.text.strip() in {"", "*"} or parse(self.text) is None
 
     def date_bounds_ms(self) -> tuple[int | None, int | None]:
-        """The date range as epoch milliseconds: [from 00:00, day after ``date_to`` 00:00)."""
-        start = _day_ms(self.date_from) if self.date_from else None
-        end = _day_ms(self.date_to, plus_days=1) if self.date_to else None
+        """The date range as epoch milliseconds: [from 00:00, day after ``date_to`` 00:00); None: unbounded."""
+        first, last = _day("date_from", self.date_from), _day("date_to", self.date_to)
+        start = _day_ms(first) if first else None
+        end = _day_ms(last + timedelta(days=1)) if last and last < date.max else None
         return start, end
 
 
-def _day_ms(value: str, plus_days: int = 0) -> int:
-    day = date.fromisoformat(value[:10]) + timedelta(days=plus_days)
+def _values(wanted: Any) -> list[str]:
+    """A filter's values as a list of strings (one value may be given alone)."""
+    if isinstance(wanted, list | tuple | set | frozenset):
+        return [str(v) for v in wanted]
+    return [str(wanted)]
+
+
+def _check_text(name: str, value: Any, limit: int) -> None:
+    if not isinstance(value, str):
+        raise QueryError(f"{name} must be text")
+    if len(value) > limit:
+        raise QueryError(f"{name} is {len(value)} characters long; at most {limit}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise QueryError(f"{name} is not valid UTF-8 text (character {exc.start + 1})") from exc
+
+
+def _check_int(name: str, value: Any, low: int, high: int, optional: bool = False, hint: str = "") -> None:
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise QueryError(f"{name} must be a whole number, not {value!r}")
+    if not low <= value <= high:
+        shown = str(value) if len(str(value)) <= 20 else f"{str(value)[:12]}… ({len(str(value))} digits)"
+        raise QueryError(f"{name} must be between {low} and {high}, not {shown}{hint}")
+
+
+def _numbers(name: str, values: Any, count: int) -> tuple[float, ...]:
+    try:
+        numbers = tuple(float(v) for v in values)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise QueryError(f"{name} must be {count} numbers") from exc
+    if len(numbers) != count or not all(math.isfinite(n) for n in numbers):
+        raise QueryError(f"{name} must be {count} finite numbers")
+    return numbers
+
+
+def _day(name: str, value: Any) -> date | None:
+    """A ``YYYY-MM-DD`` day (an ISO timestamp gives its day); None when not given."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and len(value) <= 40:
+        try:
+            return date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value).date()
+        except ValueError:
+            pass
+    shown = value[:40] + "…" if isinstance(value, str) and len(value) > 40 else value
+    raise QueryError(f"{name} must be a date like 2026-03-01, not {shown!r}")
+
+
+def _day_ms(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
 
 
@@ -164,13 +266,42 @@ def encode_cursor(after: list[Any], pit: str | None = None) -> str:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[list[Any], str | None]:
+def decode_cursor(cursor: str, sort: str | None = None) -> tuple[list[Any], str | None]:
+    """The sort values and point in time of a cursor; checked against ``sort``'s keys when given."""
+    invalid = QueryError("the page cursor is not valid; start again from the first page")
+    if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR_CHARS:
+        raise invalid
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
-        return list(payload["after"]), payload.get("pit")
-    except (ValueError, KeyError, TypeError) as exc:
-        raise QueryError("the page cursor is not valid; start again from the first page") from exc
+        after, pit = list(payload["after"]), payload.get("pit")
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        raise invalid from exc
+    if pit is not None and not isinstance(pit, str):
+        raise invalid
+    if sort is not None:
+        kinds = _CURSOR_KINDS[sort]
+        if len(after) != len(kinds) or not all(map(_fits, kinds, after)):
+            raise QueryError("the page cursor does not fit this sort; start again from the first page")
+    return after, pit
+
+
+def _fits(kind: str, value: Any) -> bool:
+    if kind == "text":
+        return isinstance(value, str) and len(value) <= MAX_VALUE_CHARS and _utf8(value)
+    if value is None:
+        return kind == "whole"  # a finding without a date sorts on null (SQLite)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not -_LONG <= value < _LONG:
+        return False
+    return kind == "number" and math.isfinite(value) or isinstance(value, int)
+
+
+def _utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # --- text parsing -----------------------------------------------------------------------------
@@ -199,12 +330,19 @@ _TOKEN = re.compile(r'\s*(?:(?P<phrase>"[^"]*"?)|(?P<op>[|+()-])|(?P<word>[^\s|+
 
 
 def parse(text: str) -> Node | None:
-    """Parse simple_query_string text into a tree; None for a query that matches everything."""
+    """Parse simple_query_string text into a tree; None for a query that matches everything.
+
+    Raises ``QueryError`` for unbalanced brackets, brackets nested deeper than ``MAX_DEPTH``, more than
+    ``MAX_WORDS`` words or more than ``MAX_TEXT_CHARS`` characters: never anything else.
+    """
+    if len(text) > MAX_TEXT_CHARS:
+        raise QueryError(f"the query text is {len(text)} characters long; at most {MAX_TEXT_CHARS}")
     tokens = [m for m in _TOKEN.finditer(text) if m.group(0).strip()]
     pos = 0
+    words = 0
 
-    def group() -> Node | None:
-        nonlocal pos
+    def group(depth: int) -> Node | None:
+        nonlocal pos, words
         result: Node | None = None
         op = "and"
         negate = False
@@ -212,7 +350,10 @@ def parse(text: str) -> Node | None:
             tok = tokens[pos]
             pos += 1
             if tok.group("op") == ")":
-                break
+                if depth == 0:
+                    raise QueryError(f"unbalanced ')' at character {tok.start('op') + 1}: remove it, or add a "
+                                     "'(' before it (quote it to search for it)")  # fmt: skip
+                return result
             if tok.group("op") == "|":
                 op = "or"
                 continue
@@ -223,7 +364,9 @@ def parse(text: str) -> Node | None:
                 negate = True
                 continue
             if tok.group("op") == "(":
-                node = group()
+                if depth >= MAX_DEPTH:
+                    raise QueryError(f"brackets nest deeper than {MAX_DEPTH} levels; simplify the query")
+                node = group(depth + 1)
             elif tok.group("phrase") is not None:
                 node = Term(tok.group("phrase").strip('"'), "phrase")
             else:
@@ -231,6 +374,11 @@ def parse(text: str) -> Node | None:
                 node = Term(word[:-1], "prefix") if word.endswith("*") and len(word) > 1 else Term(word)
                 if word == "*":
                     node = None
+            if isinstance(node, Term):
+                words += max(1, len(split_words(node.text)))
+                if words > MAX_WORDS:
+                    raise QueryError(f"the query has more than {MAX_WORDS} words; narrow it with filters, "
+                                     "or split it into several searches")  # fmt: skip
             if node is None:
                 negate = False
                 continue
@@ -244,6 +392,8 @@ def parse(text: str) -> Node | None:
             else:
                 result = BoolOp(op, [result, node])
             op = "and"
+        if depth > 0:
+            raise QueryError("a '(' is never closed: add a ')' (quote it to search for it)")
         return result
 
-    return group()
+    return group(0)

@@ -18,6 +18,10 @@ _IDEOGRAPHS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _IDEOGRAPH = re.compile(f"[{_IDEOGRAPHS}]")
 _WORD = re.compile(rf"[\w{re.escape(MARKS)}\u200c\u200d]+")
 
+# Control characters (but tab, newline and carriage return): crawled text never needs them, and the
+# highlighter's marks (HIGHLIGHT_PRE, HIGHLIGHT_POST in index/query.py) are two of them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 # FTS5 must keep the same characters inside words (it splits on everything it deems neither letter nor digit).
 FTS5_TOKENIZER = "unicode61 remove_diacritics 0 tokenchars '_" + MARKS + "\u200c\u200d'"
 
@@ -43,8 +47,17 @@ def finding_words(title: str, text: str, text_segmented: str) -> str:
     return " ".join(part for part in (title_words, title_words, indexed_words(text, text_segmented)) if part)
 
 
+def without_controls(text: str) -> str:
+    """``text`` without control characters, so that a crawled page cannot forge a highlight."""
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+
+
 def mark(text: str, words: list[tuple[str, bool]], pre: str, post: str) -> str:
-    """``text`` with each occurrence of a word (``(word, is_prefix)``, lower-case) between ``pre`` and ``post``."""
+    """``text`` with each occurrence of a word (``(word, is_prefix)``, lower-case) between ``pre`` and ``post``.
+
+    Control characters are removed first: the only marks in the result are the ones put there.
+    """
+    text = without_controls(text)
     if not words or not text:
         return text
     parts = []

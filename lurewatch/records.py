@@ -136,7 +136,8 @@ class Finding:
     canonical_url: str
     fetched_at: str
     run_id: str
-    posted_at: str | None = None
+    posted_at: str | None = None  # ISO 8601 UTC, parsed by enrichment; None when the page's date is unreadable
+    posted_at_raw: str | None = None  # the posted date as the page wrote it
     first_seen: str | None = None
     last_seen: str | None = None
     seen_count: int = 1

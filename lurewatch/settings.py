@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lurewatch.errors import SettingsError
@@ -38,9 +38,14 @@ class Settings(BaseSettings):
     es_max_retries: int = Field(3, description="retries of a failed Elasticsearch request")
     serve_host: str = Field("127.0.0.1", description="address `lurewatch serve` listens on")
     serve_port: int = Field(8765, description="port `lurewatch serve` listens on")
+    serve_workers: int = Field(1, ge=1, description="server processes of `lurewatch serve` (one per core at most)")
     keys_file: Path | None = Field(None, description="hashed API keys (default: DATA_DIR/api_keys.json)")
     audit_log: Path | None = Field(None, description="search audit log, JSON lines (default: DATA_DIR/audit.jsonl)")
-    cookie_secure: bool = Field(False, description="mark the web UI's session cookie Secure (set behind HTTPS)")
+    cookie_secure: bool = Field(False, description="mark the web UI's session cookie Secure (set when served over HTTPS)")
+    session_secret: SecretStr | None = Field(
+        None, description="key that signs the web UI's session cookie (default: made once in DATA_DIR/session_secret)"
+    )
+    session_hours: float = Field(12.0, gt=0, description="hours a web UI login lasts")
     chromium: Path = Field(Path("/usr/bin/chromium"), description="Chromium executable for JavaScript-only sources")
     user_agent: str = Field(
         "LureWatch/0.1 (+https://github.com/lurewatch/lurewatch; research crawler)",

@@ -7,6 +7,7 @@ Writes go to the alias ``<prefix>-findings``, which points at one versioned inde
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Iterable, Iterator
@@ -17,12 +18,15 @@ from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
 from lurewatch.errors import IndexUnavailable
 from lurewatch.index.base import BandMatch, WriteReport, lookup_keys
+from lurewatch.index.documents import stored_finding
 from lurewatch.index.elasticsearch.mapping import FINDING_MAPPING, INDEX_SETTINGS, MAPPING_VERSION
 from lurewatch.index.elasticsearch.query import compile_query, read_hit, read_response
-from lurewatch.index.query import Hit, Query, SearchResult, decode_cursor, encode_cursor
+from lurewatch.index.query import Hit, Query, QueryError, SearchResult, decode_cursor, encode_cursor
 from lurewatch.index.text import finding_words
 from lurewatch.records import Finding, from_dict, to_json_bytes
 from lurewatch.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 BULK_CHUNK = 1000
 BULK_RETRIES = 5
@@ -53,14 +57,15 @@ class ElasticsearchIndex:
 
     backend = "elasticsearch"
 
-    def __init__(self, client: Elasticsearch, prefix: str = "lurewatch") -> None:
+    def __init__(self, client: Elasticsearch, prefix: str = "lurewatch", read_only: bool = False) -> None:
         self.client = client
+        self.read_only = read_only  # searches only: setup changes nothing on an existing index
         self.alias = f"{prefix}-findings"
         self.versioned = f"{self.alias}-v{MAPPING_VERSION}"
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ElasticsearchIndex:
-        return cls(client_from_settings(settings), settings.es_index_prefix)
+    def from_settings(cls, settings: Settings, read_only: bool = False) -> ElasticsearchIndex:
+        return cls(client_from_settings(settings), settings.es_index_prefix, read_only)
 
     def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
@@ -71,6 +76,8 @@ class ElasticsearchIndex:
     def setup(self) -> None:
         """Create the versioned index and point the alias at it, unless the alias exists; safe to re-run."""
         if self._call("check alias", self.client.indices.exists_alias, name=self.alias):
+            if not self.read_only:
+                self._add_new_fields()
             return
         if not self._call("check index", self.client.indices.exists, index=self.versioned):
             try:
@@ -82,12 +89,27 @@ class ElasticsearchIndex:
                 raise IndexUnavailable(f"Elasticsearch did not answer (create index): {exc}") from exc
         self._call("create alias", self.client.indices.put_alias, index=self.versioned, name=self.alias)
 
+    def _add_new_fields(self) -> None:
+        """Fields added to the mapping since the index was created (a strict mapping would reject them)."""
+        try:
+            self.client.indices.put_mapping(index=self.alias, properties=FINDING_MAPPING["properties"])
+        except ApiError as exc:
+            if exc.meta.status != 400:  # e.g. a key without the manage privilege: writes report what is refused
+                logger.warning("could not add new fields to %s: %s", self.alias, _reason(exc))
+                return
+            raise IndexUnavailable(
+                f"the index behind {self.alias} has a mapping this version cannot extend: {_reason(exc)}",
+                hint="run `lurewatch index-admin migrate` to copy it into an index with this version's mapping",
+            ) from exc
+        except TransportError as exc:
+            raise IndexUnavailable(f"Elasticsearch did not answer (update mapping): {exc}") from exc
+
     def _actions(self, findings: Iterable[Finding], now: str) -> Iterator[dict[str, Any]]:
         for finding in findings:
             finding.indexed_at = now
             # The source goes to the bulk body as JSON bytes, serialised once; the ``words`` field is appended.
             words = to_json_bytes(finding_words(finding.title, finding.text, finding.text_segmented))
-            source = to_json_bytes(finding)[:-1] + b',"words":' + words + b"}"
+            source = to_json_bytes(stored_finding(finding))[:-1] + b',"words":' + words + b"}"
             yield {"_index": self.alias, "_id": finding.posting_id, "_source": source}
 
     def _prefetched(self, actions: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -189,18 +211,32 @@ class ElasticsearchIndex:
     def count(self) -> int:
         return int(self._call("count", self.client.count, index=self.alias)["count"])
 
+    def _search(self, **body: Any) -> Any:
+        """A search request; a request the server refuses (400, or 404 for an expired point in time) is the
+        query's fault, reported as a ``QueryError``, never a server error."""
+        try:
+            return self._call("search", self.client.search, **body)
+        except ApiError as exc:
+            if exc.meta.status not in (400, 404):
+                raise
+            if "pit" in body:
+                raise QueryError("the page cursor has expired or is not valid; start again from the first "
+                                 "page") from exc  # fmt: skip
+            raise QueryError(f"Elasticsearch refused the query: {_reason(exc)}") from exc
+
     def search(self, query: Query) -> SearchResult:
         """One page. Page one searches the alias; following pages (``cursor``) share one point in time."""
+        query.validate()
         if not query.cursor:
-            response = self._call("search", self.client.search, index=self.alias, **compile_query(query))
+            response = self._search(index=self.alias, **compile_query(query))
             result = read_response(response)
             if result.hits and len(result.hits) == query.size and result.total > query.offset + query.size:
                 result.next_cursor = encode_cursor(result.hits[-1].sort)
             return result
-        after, pit = decode_cursor(query.cursor)
+        after, pit = decode_cursor(query.cursor, query.sort)
         pit = pit or self._open_pit()
         body = compile_query(query, after=after)
-        response = self._call("search", self.client.search, pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE}, **body)
+        response = self._search(pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE}, **body)
         result = read_response(response)
         pit = response.get("pit_id", pit)
         if result.hits and len(result.hits) == query.size:
@@ -211,6 +247,7 @@ class ElasticsearchIndex:
 
     def iterate(self, query: Query) -> Iterator[Hit]:
         """Every hit of ``query`` in sort order, page by page on one point in time (for exports)."""
+        query.validate()
         pit = self._open_pit()
         after: list[Any] | None = None
         page = Query(**{**query.__dict__, "facets": (), "histogram": None, "geotile": None, "offset": 0})
@@ -219,9 +256,7 @@ class ElasticsearchIndex:
             while True:
                 body = compile_query(page, after=after)
                 body["track_total_hits"] = False
-                response = self._call(
-                    "search", self.client.search, pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE}, **body
-                )
+                response = self._search(pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE}, **body)
                 pit = response.get("pit_id", pit)
                 raw = response["hits"]["hits"]
                 yield from (read_hit(h) for h in raw)
@@ -243,3 +278,11 @@ class ElasticsearchIndex:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _reason(exc: ApiError) -> str:
+    """The root cause Elasticsearch gives for a refused request, on one line."""
+    error = exc.body.get("error", {}) if isinstance(exc.body, dict) else {}
+    causes = error.get("root_cause") or [error] if isinstance(error, dict) else []
+    reason = causes[0].get("reason") if causes and isinstance(causes[0], dict) else None
+    return " ".join(str(reason or exc.message).split())[:300]

@@ -2,7 +2,8 @@
 
 Index ``<prefix>-findings-v<MAPPING_VERSION>``, alias ``<prefix>-findings`` (all reads and writes use the
 alias; ``lurewatch index-admin migrate`` copies into a new index and moves it). ``dynamic: strict``: a new
-Finding field needs an entry here, and a bump of ``MAPPING_VERSION`` when an existing field changes type.
+Finding field needs an entry here (``setup`` adds new fields to an existing index), and a bump of
+``MAPPING_VERSION`` when an existing field changes type.
 
 | field | type | used for |
 |---|---|---|
@@ -15,6 +16,7 @@ Finding field needs an entry here, and a bump of ``MAPPING_VERSION`` when an exi
 | ``indicators.code`` / ``.weight`` / ``.evidence`` | keyword / float / stored text | filters, facets; evidence shown, not searched |
 | ``risk_score`` | integer | range filter, sort |
 | ``fetched_at``, ``posted_at``, ``first_seen``, ``last_seen``, ``indexed_at`` | date | range filter, sort, histogram |
+| ``posted_at_raw`` | keyword, stored only | the posted date as the page wrote it (``posted_at`` is parsed from it) |
 | ``geo`` | geo_point | bounding box, distance, geotile grid |
 | ``locations.*`` | keyword / double / float | location names (filter ``location``), coordinates shown |
 | ``salary.*`` | double / keyword | shown; range filters later |
@@ -48,6 +50,7 @@ FINDING_MAPPING: dict[str, Any] = {
         "url": KEYWORD,
         "fetched_at": DATE,
         "posted_at": DATE,
+        "posted_at_raw": STORED_ONLY,
         "first_seen": DATE,
         "last_seen": DATE,
         "indexed_at": DATE,

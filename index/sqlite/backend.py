@@ -12,7 +12,9 @@ from typing import Any
 from lurewatch.errors import IndexUnavailable
 from lurewatch.geo import distance_m
 from lurewatch.index.base import BandMatch, WriteReport, lookup_keys
+from lurewatch.index.documents import stored_finding
 from lurewatch.index.query import HIGHLIGHT_POST, HIGHLIGHT_PRE, Hit, Query, SearchResult, decode_cursor, encode_cursor
+from lurewatch.index.sqlite.connections import ThreadConnections, transaction
 from lurewatch.index.sqlite.query import (
     COLUMNS,
     MATCHED,
@@ -35,40 +37,49 @@ FACET_SIZE = 20
 
 
 class SqliteIndex:
-    """Findings in one SQLite file; the default, with no server to run."""
+    """Findings in one SQLite file; the default, with no server to run.
+
+    Each thread gets its own connection (SQLite connections must not be shared between threads), so a
+    web server's worker threads search at once; WAL lets them read while another process writes. Every
+    connection is in autocommit mode: a read starts a fresh snapshot, so it sees every committed write;
+    a search holds one snapshot for its count, page and facets, and ends it when it returns.
+    ``read_only`` opens the file with ``mode=ro`` and never writes, not even a PRAGMA.
+    """
 
     backend = "sqlite"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, check_same_thread=False)
-        except (OSError, sqlite3.Error) as exc:
-            raise IndexUnavailable(f"cannot open the SQLite index {path}: {exc}") from exc
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=10000")
-        self.db.execute("PRAGMA temp_store=MEMORY")
-        self.db.create_function("distance_m", 4, _distance, deterministic=True)
+        self.read_only = read_only
+        self.connections = ThreadConnections(path, read_only, [("distance_m", 4, _distance)])
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The calling thread's connection."""
+        return self.connections.get()
 
     def setup(self) -> None:
-        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        db = self.db
+        version = db.execute("PRAGMA user_version").fetchone()[0]
         if version and version != SCHEMA_VERSION:
             raise IndexUnavailable(
                 f"the SQLite index {self.path} has schema {version}, this version needs {SCHEMA_VERSION}",
                 hint="move the file aside and run `lurewatch index RUN` again for each run (the index is rebuilt "
                 "from findings.jsonl)",
             )
-        exists = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'findings'").fetchone()
+        exists = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'findings'").fetchone()
         if exists and not version:
             raise IndexUnavailable(
                 f"the SQLite index {self.path} was written by an older LureWatch",
                 hint="move the file aside and run `lurewatch index RUN` again for each run",
             )
-        self.db.executescript(SCHEMA)
-        self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        self.db.commit()
+        if self.read_only:
+            if not exists:
+                raise IndexUnavailable(f"{self.path} holds no LureWatch index",
+                                       hint="index a run first: `lurewatch index RUN`")  # fmt: skip
+            return
+        db.executescript(SCHEMA)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def upsert(self, findings: Iterable[Finding]) -> WriteReport:
         report = WriteReport()
@@ -85,9 +96,11 @@ class SqliteIndex:
         return report
 
     def _write(self, batch: list[Finding]) -> int:
-        with self.db:
+        with transaction(self.db, "BEGIN IMMEDIATE"):
             for f in batch:
-                row = finding_row(f, to_json(f))
+                stored = stored_finding(f)
+                row = finding_row(f, to_json(stored))
+                row["title"] = stored.title
                 names = ", ".join(row)
                 updates = ", ".join(f"{k}=excluded.{k}" for k in row if k != "posting_id")
                 rowid = self.db.execute(
@@ -138,6 +151,13 @@ class SqliteIndex:
         return int(self.db.execute("SELECT COUNT(*) FROM findings").fetchone()[0])
 
     def search(self, query: Query) -> SearchResult:
+        query.validate()
+        # One snapshot for the count, the page and the facets; rolled back at the end (only the temp table
+        # was written), so the next search starts a new one and sees what was committed meanwhile.
+        with transaction(self.db, "BEGIN", keep=False):
+            return self._search(query)
+
+    def _search(self, query: Query) -> SearchResult:
         compiled = compile_where(query)
         if compiled.where == "1":
             rows_where, source = compiled, "findings f"
@@ -234,7 +254,7 @@ class SqliteIndex:
         return [(v, n) for v, n in self.db.execute(sql, [name]).fetchall()]
 
     def close(self) -> None:
-        self.db.close()
+        self.connections.close()
 
 
 def _distance(lat: float | None, lon: float | None, lat2: float, lon2: float) -> float | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from lurewatch.entities import BY_KIND, entities_of
 from lurewatch.index.base import lookup_keys
 from lurewatch.index.geo import tile_of
 from lurewatch.index.query import CONTACT_FIELDS, to_epoch_ms
@@ -39,10 +40,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS findings_geo USING rtree(id, min_lon, max_lon
 CREATE VIRTUAL TABLE IF NOT EXISTS findings_fts USING fts5(words, tokenize = "{FTS5_TOKENIZER}");
 """
 
-_CONTACT_LISTS = {
-    "phone": "phones", "telegram": "telegram", "whatsapp": "whatsapp", "line": "line", "wechat": "wechat",
-    "signal": "signal", "email": "emails", "domain": "domains",
-}  # fmt: skip
 
 
 def finding_row(f: Finding, doc: str) -> dict[str, Any]:
@@ -52,7 +49,7 @@ def finding_row(f: Finding, doc: str) -> dict[str, Any]:
     if f.geo and f.geo.get("lat") is not None and f.geo.get("lon") is not None:
         lat, lon = float(f.geo["lat"]), float(f.geo["lon"])
         tile = tile_of(lat, lon)
-    has_contact = any(getattr(f.contacts, _CONTACT_LISTS[name]) for name in CONTACT_FIELDS)
+    has_contact = any(BY_KIND[name].values(f) for name in CONTACT_FIELDS)
     return {
         "posting_id": f.posting_id, "doc": doc, "title": f.title, "url": f.url, "source": f.source or None,
         "source_kind": f.source_kind or None, "language": f.language or None, "country": f.country or None,
@@ -65,16 +62,10 @@ def finding_row(f: Finding, doc: str) -> dict[str, Any]:
 
 def finding_values(f: Finding) -> Iterator[tuple[str, str]]:
     """(field, value) pairs of the multi-valued fields, named as the query model's filters."""
-    for name, attribute in _CONTACT_LISTS.items():
-        for value in getattr(f.contacts, attribute):
-            yield name, value
-    for wallet in f.wallets:
-        yield "wallet", wallet.address
+    for entity, value in entities_of(f):
+        yield entity.kind, value
     for indicator in f.indicators:
         yield "indicator", indicator.code
-    for image in f.images:
-        if image.phash:
-            yield "phash", image.phash
     for location in f.locations:
         yield "location", location.name
     for key in lookup_keys(f.minhash_bands):

@@ -6,6 +6,7 @@ import sys
 
 import typer
 from rich.logging import RichHandler
+from rich.markup import escape
 
 from lurewatch.cli import evidence, geo, index_admin, pipeline, search, web
 from lurewatch.cli._ui import console
@@ -27,9 +28,10 @@ def main() -> None:
         configure_logging(handler=RichHandler(console=console, show_path=False, log_time_format="[%X]"))
         app()
     except LureWatchError as exc:
-        console.print(f"[red]error:[/] {exc}", highlight=False)
+        # soft_wrap: the error and the hint stay one line each, whatever the terminal's width
+        console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         if exc.hint:
-            console.print(f"[dim]hint:[/] {exc.hint}", highlight=False)
+            console.print(f"[dim]hint:[/] {escape(exc.hint)}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         console.print("interrupted")

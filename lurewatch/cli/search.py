@@ -29,15 +29,13 @@ def search(
     offset: Annotated[int, typer.Option(help="hits to skip")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
-    """Search the index."""
+    """Search the index (read-only: a read-only index file can be searched)."""
     from lurewatch.index.base import open_index
     from lurewatch.index.query import Query
 
-    try:
-        q = Query(text=query, filters=parse_filters(filter), size=size, offset=offset)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    store = open_index(get_settings())
+    # A query out of bounds raises QueryError, which main() prints as one line with a hint (exit 2).
+    q = Query(text=query, filters=parse_filters(filter), size=size, offset=offset)
+    store = open_index(get_settings(), read_only=True)
     try:
         result = store.search(q)
     finally:

@@ -17,19 +17,27 @@ keys_group = typer.Typer(no_args_is_help=True, help="API keys of the HTTP API an
 def serve(
     host: Annotated[str | None, typer.Option(help="address to listen on (default LUREWATCH_SERVE_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default LUREWATCH_SERVE_PORT)")] = None,
+    workers: Annotated[int | None, typer.Option(help="server processes (default LUREWATCH_SERVE_WORKERS)")] = None,
 ) -> None:
     """Serve the HTTP API (/api, docs at /api/docs) and the web UI."""
     import uvicorn
 
     from lurewatch.web.app import create_app
+    from lurewatch.web.keys import KeyStore
+    from lurewatch.web.sessions import session_secret
 
     settings = get_settings()
-    app = create_app(settings)
-    if not app.state.keys.list():
+    session_secret(settings)  # made once here, before worker processes would race to make it
+    if not KeyStore(settings.keys_path).list():
         console.print("[yellow]no API key yet:[/] make one with `lurewatch keys add NAME --role reader`")
     host, port = host or settings.serve_host, port or settings.serve_port
-    console.print(f"LureWatch on http://{host}:{port}/ ({settings.index} index)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    workers = workers or settings.serve_workers
+    console.print(f"LureWatch on http://{host}:{port}/ ({settings.index} index, {workers} process(es))")
+    if workers > 1:
+        uvicorn.run("lurewatch.web.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
+                    log_level="warning")  # fmt: skip
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
 @keys_group.command("add")

@@ -1,97 +1,84 @@
-"""The HTTP application: the JSON API under ``/api``, the web UI, static files, keys and security headers."""
+"""The HTTP application: the JSON API under ``/api``, the web UI, static files, sessions and security headers.
+
+Routes live in ``routers/`` (one module per area); ``deps.py`` gives them the caller's key, an index and the
+audit trail; ``errors.py`` turns every refusal into a readable 4xx (JSON in the API, a page in the UI).
+"""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
 
-from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
 from lurewatch.index.base import Index, open_index
-from lurewatch.index.query import QueryError
 from lurewatch.logs import configure_logging
 from lurewatch.settings import Settings
-from lurewatch.web.keys import ApiKey, AuditLog, KeyStore
+from lurewatch.web import errors
+from lurewatch.web.deps import IndexPool
+from lurewatch.web.guard import Guard
+from lurewatch.web.keys import AuditLog, KeyStore
+from lurewatch.web.routers import include_routers
+from lurewatch.web.sessions import SESSION_COOKIE, SessionStore, session_secret
 
-T = TypeVar("T")
+log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "ui" / "static"
-COOKIE = "lurewatch_key"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")  # fmt: skip
-# The API docs page loads Swagger UI from its CDN (it is only a reader of /api/openapi.json).
-DOCS_CSP = ("default-src 'self'; script-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; "
-            "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com")  # fmt: skip
 
 
-class Backend:
-    """The index the app reads, behind a lock: one SQLite connection is shared by the worker threads."""
+def docs_assets() -> Path:
+    """Swagger UI's files from the ``fastapi-offline`` package: the docs page loads nothing from a CDN."""
+    import fastapi_offline
 
-    def __init__(self, store: Index) -> None:
-        self.store = store
-        self._lock = threading.Lock()
-
-    def __call__(self, fn: Callable[[Index], T]) -> T:
-        with self._lock:
-            return fn(self.store)
-
-
-def presented_key(request: Request) -> str | None:
-    """The API key of a request: ``X-API-Key``, ``Authorization: Bearer``, or the web UI's cookie."""
-    header = request.headers.get("x-api-key")
-    if header:
-        return header
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
-    return request.cookies.get(COOKIE)
-
-
-def authenticate(request: Request, role: str = "reader") -> ApiKey:
-    """The caller's key; 401 without a valid key, 403 when its role is too small."""
-    key: ApiKey | None = request.app.state.keys.check(presented_key(request))
-    if key is None:
-        raise HTTPException(401, "an API key is required (header X-API-Key)", headers={"WWW-Authenticate": "Bearer"})
-    if not key.can(role):
-        raise HTTPException(403, f"the key {key.name!r} has role {key.role!r}; this needs {role!r}")
-    return key
+    return Path(fastapi_offline.__file__).parent / "static"
 
 
 def create_app(settings: Settings, store: Index | None = None) -> FastAPI:
     """The app for ``lurewatch serve`` (tests pass their own ``store``)."""
-    from lurewatch.web.routers.api import router as api_router
-    from lurewatch.web.routers.ui import router as web_router
-
     configure_logging(settings.log_level)
+    pool = IndexPool(store or open_index(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        pool.close()
+
     app = FastAPI(
         title="LureWatch",
         summary="Search findings of deceptive recruitment, pivot on contacts, open the preserved evidence.",
-        docs_url="/api/docs",
+        docs_url=None,  # routers/docs.py serves them behind a key
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.backend = Backend(store or open_index(settings))
+    app.state.pool = pool
     app.state.keys = KeyStore(settings.keys_path)
     app.state.audit = AuditLog(settings.audit_path)
+    app.state.sessions = SessionStore(settings.data_dir / "web_sessions.json", settings.session_hours * 3600)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Callable[[Request], Any]) -> Any:
-        response = await call_next(request)
-        response.headers["Content-Security-Policy"] = DOCS_CSP if request.url.path == "/api/docs" else CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
-
-    @app.exception_handler(QueryError)
-    async def bad_query(request: Request, exc: QueryError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=400)
-
-    app.include_router(api_router)
-    app.include_router(web_router)
+    app.add_middleware(Guard)
+    # Outermost: the session is read before the guard and the routes run.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(settings),
+        session_cookie=SESSION_COOKIE,
+        max_age=int(settings.session_hours * 3600),
+        same_site="strict",
+        https_only=settings.cookie_secure,
+    )
+    errors.install(app)
+    include_routers(app)
+    app.mount("/static/docs", StaticFiles(directory=docs_assets()), name="docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app from the ``LUREWATCH_*`` settings: uvicorn's factory when it runs several worker processes."""
+    from lurewatch.settings import get_settings
+
+    return create_app(get_settings())

@@ -50,12 +50,22 @@ class KeyStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._cache: tuple[tuple[int, int], dict[str, ApiKey]] | None = None
 
     def _load(self) -> dict[str, ApiKey]:
-        if not self.path.exists():
+        """The keys, read again only when the file changed (a revoked key stops working at once)."""
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
             return {}
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = self._cache
+        if cached is not None and cached[0] == stamp:
+            return dict(cached[1])
         raw = json.loads(self.path.read_text(encoding="utf-8"))
-        return {name: ApiKey(**entry) for name, entry in raw.items()}
+        keys = {name: ApiKey(**entry) for name, entry in raw.items()}
+        self._cache = (stamp, keys)
+        return dict(keys)
 
     def _save(self, keys: dict[str, ApiKey]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,17 +106,28 @@ class KeyStore:
                 found = key
         return found
 
+    def named(self, name: str, sha256: str) -> ApiKey | None:
+        """The key called ``name`` if it still has the hash ``sha256`` (not revoked, not remade)."""
+        key = self._load().get(name)
+        return key if key is not None and hmac.compare_digest(key.sha256, sha256) else None
+
 
 class AuditLog:
-    """One JSON line per request that reads the index: when, which key, what it asked."""
+    """One JSON line per read of the index (when, which key, what it asked) and per refused request."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
 
     def record(self, key: ApiKey, action: str, detail: dict[str, Any]) -> None:
-        entry = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), "key": key.name, "role": key.role,
-                 "action": action, **detail}  # fmt: skip
+        self._write({"key": key.name, "role": key.role, "action": action, **detail})
+
+    def refusal(self, status: int, detail: dict[str, Any]) -> None:
+        """A request answered 400, 401 or 403: who tried what, from where, and why it was refused."""
+        self._write({"action": "refused", "status": status, **detail})
+
+    def _write(self, fields: dict[str, Any]) -> None:
+        entry = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), **fields}
         line = json.dumps(entry, ensure_ascii=False) + "\n"
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""The Jinja2 environment of the web UI: autoescape always on, and the few filters the pages use."""
+"""The Jinja2 environment of the web UI: autoescape always on, the few filters the pages use, labels from one place."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from lurewatch.enrichment.score import RuleInfo, rule_catalogue
+from lurewatch.entities import BY_KIND
 from lurewatch.index.query import HIGHLIGHT_POST, HIGHLIGHT_PRE
+from lurewatch.web.sessions import csrf_token
 
 TEMPLATES = Path(__file__).parent / "ui" / "templates"
 LANGUAGES = {"en": "English", "th": "Thai", "km": "Khmer", "lo": "Lao", "my": "Burmese", "zh": "Chinese",
@@ -18,12 +21,6 @@ LANGUAGES = {"en": "English", "th": "Thai", "km": "Khmer", "lo": "Lao", "my": "B
 COUNTRIES = {"KH": "Cambodia", "MM": "Myanmar", "LA": "Laos", "TH": "Thailand", "PH": "Philippines", "VN": "Vietnam",
              "MY": "Malaysia", "ID": "Indonesia", "CN": "China", "SG": "Singapore", "TW": "Taiwan", "KR": "South Korea",
              "IN": "India", "BD": "Bangladesh", "LK": "Sri Lanka", "NP": "Nepal", "KE": "Kenya", "UG": "Uganda"}  # fmt: skip
-INDICATOR_LABELS = {
-    "salary_too_high": "Salary far above the market", "no_experience": "No experience needed",
-    "free_visa_flight": "Free visa and flight", "telegram_only": "Contact only by messenger",
-    "age_limit": "Narrow age limit", "passport_required": "Passport requested", "crypto_wallet": "Crypto wallet",
-    "compound_location": "Known compound location",
-}  # fmt: skip
 
 
 def highlighted(text: str | None) -> Markup:
@@ -35,6 +32,12 @@ def highlighted(text: str | None) -> Markup:
     if safe.count(HIGHLIGHT_PRE) > safe.count(HIGHLIGHT_POST):
         safe += HIGHLIGHT_POST
     return Markup(safe.replace(HIGHLIGHT_PRE, "<mark>").replace(HIGHLIGHT_POST, "</mark>"))
+
+
+def indicator_info(code: str) -> RuleInfo:
+    """Label, description and cited reports of an indicator, from enrichment/data/indicators.yml."""
+    found = rule_catalogue().get(code)
+    return found or RuleInfo(code, code.replace("_", " ").capitalize(), "", 0.0, ())
 
 
 def risk_level(score: int | None) -> str:
@@ -54,8 +57,10 @@ def _env() -> jinja2.Environment:
         urlpart=lambda value: quote(str(value), safe=""),
         country=lambda code: f"{COUNTRIES[code]} ({code})" if code in COUNTRIES else (code or "unknown"),
         language=lambda code: LANGUAGES.get(code or "", code or "unknown"),
-        indicator=lambda code: INDICATOR_LABELS.get(code, code.replace("_", " ")),
+        indicator=lambda code: indicator_info(code).label,
+        entity=lambda kind: BY_KIND[kind].label if kind in BY_KIND else kind,
     )
+    env.globals.update(csrf_token=csrf_token, indicator_info=indicator_info)
     return env
 
 

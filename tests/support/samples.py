@@ -85,10 +85,10 @@ ORDINARY = {
 ROLES = {"en": ["customer service", "typist", "translator", "game tester", "receptionist", "accountant"],
          "zh": ["客服", "打字员", "翻译"], "th": ["แอดมิน", "พนักงานพิมพ์"], "km": ["អ្នកបកប្រែ"], "my": ["စာရိုက်"],
          "vi": ["nhân viên CSKH", "phiên dịch"], "id": ["admin", "penerjemah"], "tl": ["chat support", "encoder"]}  # fmt: skip
-INDICATORS = [  # code, weight, what in the text gives it away
-    ("salary_too_high", 25, "salary"), ("no_experience", 15, "experience"), ("free_visa_flight", 20, "visa"),
-    ("telegram_only", 15, "Telegram"), ("age_limit", 10, "18"), ("passport_required", 10, "passport"),
-    ("crypto_wallet", 20, "USDT"), ("compound_location", 30, "place"),
+INDICATORS = [  # code (as in enrichment/data/indicators.yml), weight, what in the text gives it away
+    ("unrealistic_salary", 25, "salary"), ("no_experience", 15, "experience"), ("free_visa", 20, "visa"),
+    ("messenger_only_contact", 15, "Telegram"), ("age_limit", 10, "18"), ("passport_held", 10, "passport"),
+    ("crypto_or_investment_role", 20, "USDT"), ("compound_destination", 30, "place"),
 ]  # fmt: skip
 BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -102,7 +102,8 @@ def sample_findings(n: int, seed: int = 7, run_id: str = "synthetic") -> Iterato
     rng = random.Random(seed)
     pool = max(4, n // 25)
     phones = [f"{COUNTRY_CODES[rng.choice(list(COUNTRY_CODES))]}{rng.randrange(10**6, 10**7)}" for _ in range(pool)]
-    handles = [f"@{rng.choice(['hr', 'job', 'boss', 'agent', 'kefu'])}_{_hex(rng, 5)}" for _ in range(pool)]
+    # Handles as enrichment stores them: lower case, without the "@" people type.
+    handles = [f"{rng.choice(['hr', 'job', 'boss', 'agent', 'kefu'])}_{_hex(rng, 5)}" for _ in range(pool)]
     wallets = ["T" + "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz123456789") for _ in range(33))
                for _ in range(max(2, pool // 4))]  # fmt: skip
     phashes = [_hex(rng, 16) for _ in range(max(2, pool // 2))]
@@ -146,7 +147,7 @@ def sample_findings(n: int, seed: int = 7, run_id: str = "synthetic") -> Iterato
         indicators = []
         if lure:
             for code, weight, cue in rng.sample(INDICATORS, rng.randrange(2, 6)):
-                if (code == "crypto_wallet" and not finding_wallets) or (code == "compound_location" and not compound):
+                if (code == "crypto_or_investment_role" and not finding_wallets) or (code == "compound_destination" and not compound):
                     continue
                 evidence = name if cue == "place" else (cue if cue in text else text[:40])
                 indicators.append(Indicator(code, float(weight), evidence))

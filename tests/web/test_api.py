@@ -5,38 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
-from lurewatch.index.sqlite.backend import SqliteIndex
 from lurewatch.settings import Settings
-from lurewatch.web.app import create_app
+from lurewatch.web.deps import Exporter
 from lurewatch.web.keys import KeyStore
 from tests.support.samples import sample_findings
-
-N = 300
-
-
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    store = SqliteIndex(settings.sqlite_file)
-    store.setup()
-    store.upsert(sample_findings(N))
-    with TestClient(create_app(settings, store)) as test_client:
-        yield test_client
-    store.close()
-
-
-@pytest.fixture
-def reader(settings: Settings) -> dict[str, str]:
-    return {"X-API-Key": KeyStore(settings.keys_path).add("analyst", "reader")}
-
-
-@pytest.fixture
-def exporter(settings: Settings) -> dict[str, str]:
-    return {"Authorization": "Bearer " + KeyStore(settings.keys_path).add("research", "exporter")}
+from tests.web.conftest import N, log_in
 
 
 @pytest.mark.parametrize("path", ["/api/search?q=visa", "/api/findings/x", "/api/pivots/phone?value=1", "/api/facets"])
@@ -45,9 +22,13 @@ def test_without_a_key_the_api_answers_401(client: TestClient, path: str) -> Non
     assert client.get(path, headers={"X-API-Key": "lw_not-a-key"}).status_code == 401
 
 
-def test_a_reader_cannot_export_an_exporter_can(client: TestClient, reader: dict, exporter: dict) -> None:
-    assert client.post("/api/exports?q=visa", headers=reader).status_code == 403
-    assert client.post("/api/exports?q=visa", headers=exporter).status_code == 501  # the role passes
+def test_a_reader_cannot_use_an_exporter_route_an_exporter_can(client: TestClient, reader: dict, exporter: dict) -> None:
+    @client.app.post("/api/export-probe")  # type: ignore[attr-defined]
+    def probe(key: Exporter) -> dict[str, str]:
+        return {"key": key.name}
+
+    assert client.post("/api/export-probe", headers=reader).status_code == 403
+    assert client.post("/api/export-probe", headers=exporter).json() == {"key": "research"}
 
 
 def test_search_filters_sorts_and_pages(client: TestClient, reader: dict) -> None:
@@ -87,7 +68,7 @@ def test_every_read_is_audited(client: TestClient, reader: dict, settings: Setti
     client.get("/api/search?q=telegram&country=TH", headers=reader)
     client.get("/api/pivots/telegram?value=@x", headers=reader)
     entries = [json.loads(line) for line in settings.audit_path.read_text().splitlines()]
-    assert [(e["key"], e["action"]) for e in entries] == [("analyst", "search"), ("analyst", "pivot")]
+    assert [(e["key"], e["action"], e["via"]) for e in entries] == [("analyst", "search", "api"), ("analyst", "pivot", "api")]
     assert entries[0]["params"] == {"q": ["telegram"], "country": ["TH"]} and entries[0]["time"]
 
 
@@ -104,17 +85,20 @@ def test_pages_carry_a_content_security_policy(client: TestClient) -> None:
 
 def test_web_ui_needs_login_and_sets_an_httponly_cookie(client: TestClient, reader: dict) -> None:
     assert client.get("/?q=visa", follow_redirects=False).headers["location"].startswith("/login?next=")
-    assert client.post("/login", data={"key": "wrong"}).status_code == 401
-    response = client.post("/login", data={"key": reader["X-API-Key"], "next": "/?q=visa"}, follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/?q=visa"
-    cookie = response.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    log_in(client, reader["X-API-Key"], "/?q=visa")
     assert client.get("/?q=visa").status_code == 200
 
 
-def test_openapi_documents_the_endpoints(client: TestClient) -> None:
-    paths = client.get("/api/openapi.json").json()["paths"]
-    assert {"/api/search", "/api/findings/{posting_id}", "/api/pivots/{field}", "/api/facets"} <= set(paths)
+def test_openapi_documents_the_endpoints_and_the_key_schemes(client: TestClient, reader: dict) -> None:
+    document = client.get("/api/openapi.json", headers=reader).json()
+    assert {"/api/search", "/api/findings/{posting_id}", "/api/pivots/{field}", "/api/facets"} <= set(document["paths"])
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["APIKeyHeader"] == {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                                       "description": schemes["APIKeyHeader"]["description"]}  # fmt: skip
+    search = document["paths"]["/api/search"]["get"]
+    declared = {p["name"] for p in search["parameters"]}
+    assert {"q", "country", "phone", "risk_min", "date_from", "bbox", "sort", "size", "cursor", "facets"} <= declared
+    assert {"APIKeyHeader": []} in search["security"]
 
 
 def test_keys_add_prints_the_key_once(settings: Settings) -> None:
@@ -126,28 +110,6 @@ def test_keys_add_prints_the_key_once(settings: Settings) -> None:
     listed = subprocess.run([sys.executable, "-m", "lurewatch", "keys", "list"], capture_output=True, text=True,
                             env=env, check=True).stdout  # fmt: skip
     assert listed.split()[:2] == ["bob", "exporter"] and key not in listed
-
-
-def test_screenshot_is_served_from_the_data_folder_only(settings: Settings, reader: dict) -> None:
-    from lurewatch.records import Evidence
-
-    shot, escape = next(sample_findings(2)), list(sample_findings(2))[1]
-    shot.evidence = Evidence(screenshot="runs/r1/shot.png")
-    escape.evidence = Evidence(screenshot="../../../../etc/passwd")
-    (settings.data_dir / "runs/r1").mkdir(parents=True)
-    (settings.data_dir / "runs/r1/shot.png").write_bytes(b"\x89PNG\r\n\x1a\n fake")
-    store = SqliteIndex(settings.sqlite_file)
-    store.setup()
-    store.upsert([shot, escape])
-    with TestClient(create_app(settings, store)) as client:
-        client.cookies.set("lurewatch_key", reader["X-API-Key"])
-        page = client.get(f"/findings/{shot.posting_id}")
-        assert f'src="/findings/{shot.posting_id}/screenshot"' in page.text
-        image = client.get(f"/findings/{shot.posting_id}/screenshot")
-        assert image.status_code == 200 and image.headers["content-type"] == "image/png"
-        assert client.get(f"/findings/{escape.posting_id}/screenshot").status_code == 404
-        assert "No screenshot was captured" in client.get(f"/findings/{escape.posting_id}").text
-    store.close()
 
 
 def test_highlight_markers_become_balanced_marks_around_escaped_text() -> None:

@@ -41,7 +41,7 @@ def _xss_finding() -> Finding:
         language="en", contacts=Contacts(phones=[XSS_PHONE], telegram=['@"><svg onload=alert(3)>']),
         locations=[Location("Poipet", "KH", None, 13.66, 102.56, None, "text", 0.9)],
         geo={"lat": 13.66, "lon": 102.56}, country="KH", risk_score=77,
-        indicators=[Indicator("telegram_only", 15.0, "<img src=x onerror=alert(4)>")], cluster_id="cxss",
+        indicators=[Indicator("messenger_only_contact", 15.0, "<img src=x onerror=alert(4)>")], cluster_id="cxss",
         evidence=Evidence("runs/browser-test/evidence.warc.gz", 0, "ab" * 32),
     )  # fmt: skip
 
@@ -181,3 +181,89 @@ def test_xss_payload_in_a_crawled_ad_renders_as_text(page: object, server: tuple
     expect(p.locator("article.hit a.hit-title")).to_contain_text("onerror=alert(1)")
     p.wait_for_timeout(300)
     assert p.dialogs == []  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def attacker_site() -> Iterator[tuple[str, dict[str, str]]]:
+    """Another server on another port of the same host, serving the pages in the returned dict."""
+    import http.server
+
+    pages: dict[str, str] = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            body = pages.get(self.path, "not here").encode()
+            self.send_response(200 if self.path in pages else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", pages
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _audit(settings: Settings) -> list[dict[str, object]]:
+    import json
+
+    return [json.loads(line) for line in settings.audit_path.read_text().splitlines()]
+
+
+def test_a_page_on_another_port_can_neither_log_in_nor_search_as_the_victim(
+    page: object, server: tuple[str, str], attacker_site: tuple[str, dict[str, str]], settings: Settings
+) -> None:
+    """Two real servers on two ports of 127.0.0.1 and a real Chromium: login CSRF and forged searches fail."""
+    from playwright.sync_api import expect
+
+    base, key = server
+    evil, pages = attacker_site
+    attacker_key = KeyStore(settings.keys_path).add("attacker", "reader")
+    pages["/login.html"] = f"""<!doctype html><form id=f method=post action="{base}/login">
+        <input name=key value="{attacker_key}"><input name=csrf value="guessed"><input name=next value="/?q=planted">
+        </form><script>document.getElementById('f').submit()</script>"""
+    pages["/search.html"] = f"""<!doctype html><img src="{base}/?q=forged-by-image">
+        <a id=go href="{base}/?q=forged-by-link">win a prize</a><script>document.getElementById('go').click()</script>"""
+    p = page  # type: ignore[assignment]
+    p.goto(evil + "/login.html")
+    p.wait_for_load_state()
+    expect(p.locator("h1")).to_have_text("Refused")
+    p.goto(base + "/")
+    assert "/login" in p.url  # nobody is logged in, least of all the attacker
+    assert not [e for e in _audit(settings) if e.get("action") == "login"]
+
+    _login(p, base, key)
+    p.goto(evil + "/search.html")
+    p.wait_for_url(base + "/?q=forged-by-link")
+    expect(p.locator(".error-page")).to_contain_text("Nothing was searched")
+    p.screenshot(path=ARTIFACTS / "forged-search-refused.png", full_page=True)
+    reads = [e for e in _audit(settings) if e.get("action") == "search"]
+    assert all("forged" not in str(e.get("params")) for e in reads)
+    p.locator("a.button", has_text="Open it").click()  # the user decides, from our own page
+    p.wait_for_load_state()
+    expect(p.locator(".summary")).to_contain_text("forged-by-link")
+    refused = [e for e in _audit(settings) if e.get("action") == "refused"]
+    assert {e["status"] for e in refused} == {403} and len(refused) >= 3
+
+
+def test_api_docs_render_offline_under_the_strict_csp(page: object, server: tuple[str, str]) -> None:
+    from playwright.sync_api import expect
+
+    base, key = server
+    p = page  # type: ignore[assignment]
+    requests: list[str] = []
+    violations: list[str] = []
+    p.on("request", lambda r: requests.append(r.url))
+    p.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
+    _login(p, base, key, "/api/docs")
+    assert p.url == base + "/api/docs"
+    expect(p.locator(".opblock-summary-path", has_text="/api/search").first).to_be_visible(timeout=15000)
+    p.screenshot(path=ARTIFACTS / "api-docs.png", full_page=True)
+    assert violations == []
+    assert requests and all(url.startswith(base) or url.startswith("data:") for url in requests), requests
