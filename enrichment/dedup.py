@@ -3,13 +3,17 @@
 Every finding carries its lookup keys in ``minhash_bands``: ``h:`` its content hash, ``b00:``…``b31:``
 body MinHash bands, ``T00:``…``T03:`` title MinHash bands (a near-identical title makes a candidate even
 when a translated line lowers a short body's similarity), ``t00:``…``t15:`` title MinHash values (for
-verification only, never looked up), ``p0:``…``p3:`` the four 16-bit quarters of
+verification only, never looked up; absent when the title is only the body's first line, as in a channel
+post, where it would count the same words twice), ``n:`` the number of body shingles (verification only),
+``p0:``…``p3:`` the four 16-bit quarters of
 each image's 64-bit perceptual hash (two hashes within Hamming distance 3 share a quarter). Because
 the keys live on the finding, the index itself is the candidate store: it answers "which findings
 share one of these keys" with a terms lookup, across runs and sources. Within one run,
 ``MemoryCandidateStore`` does the same in memory.
 
-A finding joins a candidate's cluster when their body similarity reaches ``SAME_AD``, or reaches
+A finding joins a candidate's cluster when their body similarity reaches ``SAME_AD`` — or the smaller
+body lies in the larger one as much as two bodies alike at ``SAME_AD`` do (a repost with a line added or
+dropped; only between bodies of comparable size, ``CONTAINED_SIZE``) —, or reaches
 ``SAME_TEMPLATE_BODY`` with titles alike (``SAME_TITLE``) — a template re-used for another job or
 company changes the title and stays apart —, or when an image is the same (phash within
 ``SAME_IMAGE_BITS``) and bodies are at least loosely alike. It joins the earliest-seen matching
@@ -29,11 +33,22 @@ from typing import Protocol
 
 import numpy as np
 
-from lurewatch.enrichment.minhash import BANDS, ROWS, TITLE_PERM, band_keys, normalise, signature
+from lurewatch.enrichment.minhash import (
+    BANDS,
+    ROWS,
+    TITLE_PERM,
+    band_keys,
+    minhash,
+    normalise,
+    shingle_hashes,
+    signature,
+)
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 SAME_AD = 0.85
+SAME_AD_CONTAINED = 2 * SAME_AD / (1 + SAME_AD)  # containment of two equal-sized bodies at Jaccard SAME_AD
+CONTAINED_SIZE = 0.5  # the smaller body has at least half the larger one's shingles
 SAME_TEMPLATE_BODY = 0.40
 SAME_TITLE = 0.60
 SAME_IMAGE_BITS = 6
@@ -86,7 +101,7 @@ class MemoryCandidateStore:
         return len(self._ids)
 
     def candidates(self, keys: list[str], limit: int = CANDIDATE_LIMIT) -> list[Candidate]:
-        hashes = [hash(key) for key in keys if key[0] != "t"]  # salted per process: fine in memory
+        hashes = [hash(key) for key in keys if key[0] not in "tn"]  # salted per process: fine in memory
         shared: Counter[int] = Counter()
         wanted = np.array(hashes, dtype=np.int64)
         lows = np.searchsorted(self._hashes, wanted, side="left").tolist()
@@ -110,7 +125,7 @@ class MemoryCandidateStore:
         self._first_seen.append(sys.intern(candidate.first_seen))
         self._keys.append(" ".join(candidate.keys))
         for key in candidate.keys:
-            if key[0] != "t":  # title values are for verification, not lookup
+            if key[0] not in "tn":  # title values and sizes are for verification, not lookup
                 h = hash(key)
                 self._recent[h].append(number)
                 self._pending.append((h, number))
@@ -138,10 +153,15 @@ def content_sha256(title: str, text: str) -> str:
 def dedup_keys(title: str, text: str, content_sha256: str, phashes: list[str]) -> list[str]:
     """The lookup keys of a finding (see module docstring)."""
     keys = [f"h:{content_sha256[:24]}"]
-    keys += band_keys(signature(normalise(text)))
-    title_sig = signature(normalise(title), TITLE_PERM)
-    keys += band_keys(title_sig, prefix="T", rows=ROWS)
-    keys += band_keys(title_sig, prefix="t", rows=1)
+    body = normalise(text)
+    hashes = shingle_hashes(body) if body else np.empty(0, dtype=np.uint64)
+    keys += band_keys(minhash(hashes))
+    keys.append(f"n:{len(hashes)}")
+    head = normalise(title).strip()
+    if head and not body.startswith(head):
+        title_sig = signature(normalise(title), TITLE_PERM)
+        keys += band_keys(title_sig, prefix="T", rows=ROWS)
+        keys += band_keys(title_sig, prefix="t", rows=1)
     for phash in phashes:
         if len(phash) == 16:
             keys += [f"p{i}:{phash[4 * i : 4 * i + 4]}" for i in range(4)]
@@ -153,6 +173,18 @@ def _phashes(keys: list[str] | tuple[str, ...]) -> list[int]:
     return [int("".join(q[3:] for q in quarters[i : i + 4]), 16) for i in range(0, len(quarters), 4)]
 
 
+def _size(keys: list[str] | tuple[str, ...]) -> int:
+    return next((int(k[2:]) for k in keys if k[0] == "n"), 0)
+
+
+def _containment(jaccard: float, keys: list[str] | tuple[str, ...], other: list[str] | tuple[str, ...]) -> float:
+    """Share of the smaller body's shingles found in the larger one, from Jaccard and both sizes; 0 if unknown."""
+    small, large = sorted((_size(keys), _size(other)))
+    if not small or small < CONTAINED_SIZE * large:
+        return 0.0
+    return min(1.0, jaccard * (small + large) / ((1 + jaccard) * small))
+
+
 def is_duplicate(
     keys: list[str] | tuple[str, ...], other: tuple[str, ...] | list[str], mine: set[str] | None = None
 ) -> bool:
@@ -162,7 +194,7 @@ def is_duplicate(
     mine = mine if mine is not None else set(keys)
     shared = Counter(k[0] for k in other if k in mine)
     body = (shared["b"] / BANDS) ** (1.0 / ROWS)
-    if body >= SAME_AD:
+    if body >= SAME_AD or _containment(body, keys, other) >= SAME_AD_CONTAINED:
         return True
     if body >= SAME_TEMPLATE_BODY and shared["t"] / TITLE_PERM >= SAME_TITLE:
         return True

@@ -257,7 +257,7 @@ def resolve(
         supported = s - size_score(place) - name_score(place, m.key) >= 2.0
         strong = s - size_score(place) - name_score(place, m.key) >= STRONG  # its country and region named
         strong = strong and sum(p.country == place.country for p in candidates[m.key]) == 1  # not "Clinton"
-        doubts = count_doubts(m, place, supported, m.key in person_keys, blocked, options, proper, strong)
+        doubts = count_doubts(m, place, supported, m.key in person_keys, blocked, options, proper, strong, text)
         if s >= ACCEPT + PENALTY * doubts:
             accepted.add(m.key)
 

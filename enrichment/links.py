@@ -8,7 +8,7 @@ from functools import lru_cache
 import tldextract
 
 URL = re.compile(
-    r"\b(?:https?://|www\.)[^\s<>\"'()\[\]{}，。、]+|\b(?:t\.me|wa\.me|line\.me|bit\.ly|signal\.me)/[^\s<>\"'()，。]+",
+    r"\b(?:https?://|www\.)[^\s<>\"'()\[\]{}，。、]+|\b(?:t\.me|wa\.me|line\.me|bit\.ly|signal\.me|zalo\.me|m\.me|open\.kakao\.com)/[^\s<>\"'()，。]+",
     re.I,
 )
 _TRAILING = ".,;:!?)]}'\""

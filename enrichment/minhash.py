@@ -1,7 +1,9 @@
 """MinHash signatures and LSH band keys over character shingles (numpy, deterministic across runs).
 
-Text is case-folded, stripped of punctuation, emoji and spacing differences, and every digit run
-becomes "0" (a repost with a new phone number or date still looks the same). Shingles are character
+Text is case-folded, stripped of punctuation, emoji and spacing differences, every digit run
+becomes "0", every contact value (an @handle, a link, an email address) is dropped, and so are lines that
+hold little but a contact (a repost with a new phone number, handle, messenger or date still looks the same:
+recruiters rotate contacts, and a short ad whose contact line changed must still match). Shingles are character
 5-grams, which work for scripts written with and without spaces, taken within each line only, so a
 repost with its lines in another order has the same shingles. Shingle hashes are a polynomial
 rolling hash over code points; the 128 permutations are multiply-shift hashes with fixed seeds.
@@ -25,6 +27,11 @@ TITLE_PERM = 16
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _DIGITS = re.compile(r"\d+")
+_PHONE_LIKE = re.compile(r"\d[\d .()-]{6,}\d")
+CONTACT_LINE_WORDS = 4
+_CONTACT_VALUE = re.compile(
+    r"(?:https?://|www\.)\S+|\b(?:t\.me|wa\.me|line\.me|zalo\.me|m\.me|bit\.ly)/\S+|[\w.+-]+@[\w-]+\.[\w.]+|@\w+", re.I
+)
 _rng = np.random.default_rng(20261129)
 _A = _rng.integers(1, 2**63, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)  # odd multipliers
 _B = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
@@ -33,10 +40,21 @@ _EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint64)
 
 
 def normalise(text: str) -> str:
-    """The comparable form of a text: NFKC, case-folded, digits collapsed, words and single spaces, one line each."""
-    text = _DIGITS.sub("0", unicodedata.normalize("NFKC", text).casefold())
-    lines = (_NON_WORD.sub(" ", line).strip() for line in text.splitlines())
-    return "\n".join(line.ljust(SHINGLE) for line in lines if line)
+    """The comparable form of a text: NFKC, case-folded, digits collapsed, words and single spaces, one line each.
+
+    Contact lines (a contact value and at most ``CONTACT_LINE_WORDS`` other words, "Liên hệ Zalo: 09…",
+    "加飞机 @x") are left out unless nothing else is left: recruiters rotate them, messenger word included,
+    and they say nothing of the job.
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    kept: list[str] = []
+    contact: list[str] = []
+    for raw in text.splitlines():
+        has_contact = bool(_CONTACT_VALUE.search(raw) or _PHONE_LIKE.search(raw))
+        line = _NON_WORD.sub(" ", _DIGITS.sub("0", _CONTACT_VALUE.sub(" ", raw))).strip()
+        if line:
+            (contact if has_contact and len(line.split()) <= CONTACT_LINE_WORDS else kept).append(line)
+    return "\n".join(line.ljust(SHINGLE) for line in kept or contact)
 
 
 def shingle_hashes(text: str) -> np.ndarray:
@@ -54,7 +72,13 @@ def signature(text: str, num_perm: int = NUM_PERM) -> np.ndarray:
     """MinHash signature (uint32 per permutation) of an already normalised text."""
     if not text:
         return _EMPTY[:num_perm].copy()
-    hashes = shingle_hashes(text)
+    return minhash(shingle_hashes(text), num_perm)
+
+
+def minhash(hashes: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
+    """MinHash signature of shingle hashes (``shingle_hashes``)."""
+    if not len(hashes):
+        return _EMPTY[:num_perm].copy()
     with np.errstate(over="ignore"):
         permuted = np.multiply.outer(_A[:num_perm], hashes)
         permuted += _B[:num_perm, None]

@@ -2,8 +2,15 @@
 
 Candidates are digit runs found by one regular expression, then parsed with ``phonenumbers`` under
 each region hint (a local number needs one). A candidate is dropped when it is really something
-else: a date or a year range, an amount next to a currency, an order/reference/transaction number,
-or digits glued to letters (hex hashes, codes).
+else: a date, a time or a year range, an amount next to a currency, an order/reference/transaction
+number, a USSD code (``*123#``), or digits glued to letters (hex hashes, codes).
+
+Written the way people write them, numbers also come as lists (``0821…/0878…``, ``0821…, 0878…``),
+right after a label with no space (``LH:0366…``, ``โทร.02…``), and with the country code but no ``+``
+(``62852…``, ``8493…``): a separator between two numbers, and a label's ``:`` or ``.`` after a letter, do
+not end a candidate, and digits that start with a hinted region's calling code are also read as
+international. Which of these shapes occur was learnt from reading misses on real SMS; each rule is a
+general reading of a number's boundaries, not a list of cases.
 """
 
 from __future__ import annotations
@@ -32,15 +39,21 @@ _COUNTRY_WORDS = [
 ]  # fmt: skip
 _COUNTRY_PATTERNS = [(region, re.compile(words)) for region, words in _COUNTRY_WORDS]  # on lower-cased text
 
-_CANDIDATE = re.compile(r"(?<![\w+#/.:-])(?:\+|00)?\(?\d[\d \-.()\u00a0]{5,20}\d(?![\w/])")
-_DATE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})$")
+_CANDIDATE = re.compile(r"(?<![\w+#*-])(?:\+|00)?\(?\d[\d \-.()\u00a0]{5,20}\d(?![\w#])")
+# What may stand right before a candidate besides space: a label's ":" or "." after a letter, or a list's
+# "/" or "," after another number. A "/" after a letter is a URL path, a "." after a digit a decimal.
+_GLUE_BEFORE = re.compile(r"(?:[^\W\d_][:.]|\d[/,]|[\s(\[（：:]|^)$")
+_GLUE_AFTER = re.compile(r"(?:/\s?\d|[^/:]|:(?!\d)|$)")  # "/" only between numbers; ":" not a time
+_DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}\b")
+_TIME_AFTER = re.compile(r":\d\d\b")  # "25-11-2022 15:26" ends a candidate at "15"
 _YEAR_RANGE = re.compile(r"^(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d$")
 _BEFORE_NOT_PHONE = re.compile(
     r"(?:order|ref|reference|invoice|tx|txid|hash|id|no|code|sku|单号|订单|编号|[$€£¥฿₫₱៛]|usd|rp|rm|thb|vnd)\W{0,3}$",
     re.I,
 )
 _AFTER_NOT_PHONE = re.compile(
-    r"^\s?(?:usd|us\$|\$|baht|บาท|thb|vnd|đ|₫|元|rmb|rp|idr|php|peso|k\b|万|triệu|juta)", re.I
+    # Latin currency words only as whole words: "0708… để" is Vietnamese "to", not the đồng sign.
+    r"^\s?(?:(?:usd|us\$|baht|thb|vnd|đ|rmb|rp|idr|php|peso|k|triệu|juta)(?![^\W\d_])|\$|₫|บาท|元|万)", re.I
 )
 
 
@@ -61,7 +74,11 @@ def find_phones(text: str, regions: Iterable[str]) -> Iterator[tuple[str, int, i
     regions = list(regions)
     for match in _CANDIDATE.finditer(text):
         raw = match.group(0).strip(" -.()")
-        if _DATE.match(raw) or _YEAR_RANGE.match(raw):
+        if not _GLUE_BEFORE.search(text[max(0, match.start() - 2) : match.start()]):
+            continue
+        if not _GLUE_AFTER.match(text, match.end()):
+            continue
+        if _DATE.search(raw) or _YEAR_RANGE.match(raw) or _TIME_AFTER.match(text, match.end()):
             continue
         if _BEFORE_NOT_PHONE.search(text[max(0, match.start() - 12) : match.start()]):
             continue
@@ -82,12 +99,29 @@ def _line_regions(text: str, position: int) -> list[str]:
 def _parse(raw: str, regions: list[str]) -> str | None:
     international = raw.startswith(("+", "00", "(+"))
     for region in [None] if international else regions:
-        try:
-            number = phonenumbers.parse("+" + raw[2:] if raw.startswith("00") else raw, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        number = _valid("+" + raw[2:] if raw.startswith("00") else raw, region)
+        if number:
+            return number
+    if international:
+        return None
+    # The country code without "+" ("62852…"): only a hinted region's code, and only when valid as such.
+    digits = re.sub(r"\D", "", raw)
+    for region in regions:
+        code = str(phonenumbers.country_code_for_region(region))
+        if digits.startswith(code) and len(digits) - len(code) >= 7:
+            number = _valid("+" + digits, None)
+            if number:
+                return number
+    return None
+
+
+def _valid(raw: str, region: str | None) -> str | None:
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if phonenumbers.is_valid_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return None
 
 

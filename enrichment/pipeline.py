@@ -40,6 +40,8 @@ CHUNK = 64  # postings per task sent to a worker
 PARALLEL_FROM_BYTES = 4 * 1024 * 1024
 # Stand-ins the parent replaces once dedup has decided (saves re-serialising every finding).
 _CLUSTER_SLOT = '"cluster_id":"\\u0000","duplicate_of":"\\u0000"'
+# The messenger each source kind posts on: its bare @handles are that messenger's (channel = Telegram previews).
+PLATFORMS = {"channel": "telegram"}
 STEPS = ("normalize", "extract", "geolocate", "score", "dedup_keys")
 
 
@@ -79,7 +81,9 @@ def enrich_posting(posting: Posting, timings: dict[str, float] | None = None) ->
         posted_at_raw=" ".join(posting.posted_at.split())[:MAX_RAW] if posting.posted_at else None, first_seen=posting.first_seen or posting.fetched_at,
         last_seen=posting.last_seen or posting.fetched_at, seen_count=posting.seen_count, title=title, text=text,
         text_segmented=segment(body), language=language, author=posting.author,
-        contacts=extract_contacts(body, language, source_tld, " ".join(posting.fields.values())[:500]), wallets=extract_wallets(body),
+        contacts=extract_contacts(body, language, source_tld, " ".join(posting.fields.values())[:500],
+                                  PLATFORMS.get(posting.source_kind, "")),
+        wallets=extract_wallets(body),
         salary=extract_salary(body), content_sha256=content_sha256(title, text), images=posting.images,
         evidence=posting.evidence,
     )  # fmt: skip

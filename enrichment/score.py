@@ -17,7 +17,8 @@ from lurewatch.records import Finding, Indicator
 
 RULES_FILE = Path(__file__).parent / "data" / "indicators.yml"
 UNREALISTIC_USD_PER_MONTH = 1000.0  # a no-skill job in the region pays a few hundred dollars
-MESSENGER_DOMAINS = {"t.me", "telegram.me", "wa.me", "whatsapp.com", "line.me", "signal.me", "signal.group", "bit.ly"}
+MESSENGER_DOMAINS = {"t.me", "telegram.me", "wa.me", "whatsapp.com", "line.me", "signal.me", "signal.group", "bit.ly",
+                     "zalo.me", "m.me", "messenger.com", "kakao.com", "viber.com"}  # fmt: skip
 _HUB_COUNTRIES = {"KH", "MM", "LA", "PH"}
 _DESTINATION_WORDS = {
     "KH": r"cambodia|campuchia|kamboja|柬埔寨|กัมพูชา|កម្ពុជា|sihanoukville|西港|phnom penh|金边|poipet|bavet",
@@ -128,7 +129,7 @@ def _unrealistic_salary(finding: Finding, body: str) -> str | None:
 
 def _messenger_only(finding: Finding, body: str) -> str | None:
     c = finding.contacts
-    handles = [*c.telegram, *c.whatsapp, *c.line, *c.wechat, *c.signal]
+    handles = [*c.telegram, *c.whatsapp, *c.line, *c.wechat, *c.signal, *c.zalo, *c.viber, *c.kakaotalk, *c.messenger]
     own_domains = [d for d in c.domains if d not in MESSENGER_DOMAINS]
     if handles and not c.emails and not own_domains:
         return ", ".join(handles[:3])

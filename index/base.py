@@ -31,9 +31,9 @@ class BandMatch:
     shared: int
 
 
-# Keys that start with "t" carry title values for verification; they are never looked up.
+# Keys that start with "t" (title values) or "n" (body size) are for verification only; they are never looked up.
 def lookup_keys(keys: Iterable[str]) -> list[str]:
-    return [key for key in keys if key and key[0] != "t"]
+    return [key for key in keys if key and key[0] not in "tn"]  # t…, n…: verification only
 
 
 class Index(Protocol):

@@ -2,8 +2,8 @@
 
 Pivots, filters, facets, the web UI and (later) the network graph read this table: each kind has its filter
 name, where its values sit in a ``Finding``, a label for people, and how a value typed by a person is brought
-to the form enrichment stores (E.164 phones, lower-case handles without ``@``). More messengers (Zalo,
-KakaoTalk, Viber, Messenger) are one row each once ``Contacts`` carries them.
+to the form enrichment stores (E.164 phones, lower-case handles without ``@``). A new messenger is one row
+here and one field in ``Contacts``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from lurewatch.records import Finding
 
 _PHONE_PUNCTUATION = re.compile(r"[\s().\-‐‑–/]")
-_LINK_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|wa\.me|line\.me/ti/p|signal\.me/#p)/", re.I)
+_LINK_PREFIX = re.compile(r"^(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|wa\.me|line\.me/ti/p|signal\.me/#p|zalo\.me|m\.me|open\.kakao\.com/o)/", re.I)
 
 
 def phone(value: str) -> str:
@@ -83,6 +83,10 @@ ENTITY_KINDS: tuple[EntityKind, ...] = (
     EntityKind("line", "contacts.line", "LINE", handle),
     EntityKind("wechat", "contacts.wechat", "WeChat", handle),
     EntityKind("signal", "contacts.signal", "Signal", phone),
+    EntityKind("zalo", "contacts.zalo", "Zalo", phone),
+    EntityKind("viber", "contacts.viber", "Viber", phone),
+    EntityKind("kakaotalk", "contacts.kakaotalk", "KakaoTalk", handle),
+    EntityKind("messenger", "contacts.messenger", "Messenger", handle),
     EntityKind("email", "contacts.emails", "Email", lower),
     EntityKind("domain", "contacts.domains", "Domain", domain, contact=False),
     EntityKind("wallet", "wallets.address", "Crypto wallet", verbatim, contact=False),

@@ -45,6 +45,10 @@ class Contacts:
     line: list[str] = field(default_factory=list)
     wechat: list[str] = field(default_factory=list)
     signal: list[str] = field(default_factory=list)
+    zalo: list[str] = field(default_factory=list)  # E.164: Zalo (Vietnam) identifies people by phone number
+    viber: list[str] = field(default_factory=list)  # E.164
+    kakaotalk: list[str] = field(default_factory=list)  # KakaoTalk ids and open-chat codes
+    messenger: list[str] = field(default_factory=list)  # Facebook Messenger (m.me) page or user names
     urls: list[str] = field(default_factory=list)
     domains: list[str] = field(default_factory=list)
 

@@ -11,7 +11,7 @@ Finding field needs an entry here (``setup`` adds new fields to an existing inde
 | ``title`` | text (standard) + ``title.raw`` keyword | highlighting, exact title |
 | ``text``, ``text_segmented`` | text (standard) | highlighting; ``text_segmented`` holds Thai/Khmer/Lao/Burmese split into words |
 | ``posting_id``, ``source``, ``source_kind``, ``language``, ``country``, ``compound``, ``cluster_id`` | keyword | filters, facets, tie-breaking sort (``posting_id``) |
-| ``contacts.{phones,emails,telegram,whatsapp,line,wechat,signal,urls,domains}`` | keyword | pivots and filters |
+| ``contacts.{phones,emails,telegram,whatsapp,line,wechat,signal,zalo,viber,kakaotalk,messenger,urls,domains}`` | keyword | pivots and filters |
 | ``wallets.{chain,address}``, ``images.{sha256,phash}``, ``minhash_bands`` | keyword | pivots; near-duplicate candidates |
 | ``indicators.code`` / ``.weight`` / ``.evidence`` | keyword / float / stored text | filters, facets; evidence shown, not searched |
 | ``risk_score`` | integer | range filter, sort |
@@ -63,7 +63,8 @@ FINDING_MAPPING: dict[str, Any] = {
         "author": {"type": "keyword", "ignore_above": 512},
         "contacts": {
             "properties": _keywords(
-                "phones", "emails", "telegram", "whatsapp", "line", "wechat", "signal", "urls", "domains"
+                "phones", "emails", "telegram", "whatsapp", "line", "wechat", "signal", "zalo", "viber", "kakaotalk",
+                "messenger", "urls", "domains",
             )
         },
         "wallets": {"properties": _keywords("chain", "address")},

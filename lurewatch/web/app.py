@@ -19,7 +19,6 @@ from lurewatch.index.base import Index, open_index
 from lurewatch.logs import configure_logging
 from lurewatch.settings import Settings
 from lurewatch.web import errors
-from lurewatch.web.deps import IndexPool
 from lurewatch.web.guard import Guard
 from lurewatch.web.keys import AuditLog, KeyStore
 from lurewatch.web.routers import include_routers
@@ -39,12 +38,13 @@ def docs_assets() -> Path:
 def create_app(settings: Settings, store: Index | None = None) -> FastAPI:
     """The app for ``lurewatch serve`` (tests pass their own ``store``)."""
     configure_logging(settings.log_level)
-    pool = IndexPool(store or open_index(settings))
+    index = store or open_index(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        pool.close()
+        if store is None:  # an index the caller passed in is the caller's to close
+            index.close()
 
     app = FastAPI(
         title="LureWatch",
@@ -55,7 +55,7 @@ def create_app(settings: Settings, store: Index | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.pool = pool
+    app.state.index = index
     app.state.keys = KeyStore(settings.keys_path)
     app.state.audit = AuditLog(settings.audit_path)
     app.state.sessions = SessionStore(settings.data_dir / "web_sessions.json", settings.session_hours * 3600)

@@ -8,9 +8,6 @@ someone's name through the API.
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -28,63 +25,10 @@ class LoginRequired(Exception):
     """A web UI page was asked for without a live login: the app sends the browser to /login."""
 
 
-class IndexPool:
-    """Indexes for concurrent requests without a global lock.
-
-    Elasticsearch's client is thread-safe, and so is a SqliteIndex that keeps one connection per thread
-    (``connections``): every request shares those. An index on one shared SQLite connection must not serve
-    two requests at once (a search fills a temp table), so each request then borrows an index of its own,
-    opened on the same file, and gives it back; the pool keeps them for reuse.
-    """
-
-    def __init__(self, store: Index, size: int = 64) -> None:
-        self.store = store
-        self._shared = store.backend != "sqlite" or hasattr(store, "connections")
-        self._idle: queue.LifoQueue[Index] = queue.LifoQueue()
-        self._lock = threading.Lock()
-        self._opened: list[Index] = []
-        self.size = size
-
-    def _open(self) -> Index:
-        from lurewatch.index.sqlite.backend import SqliteIndex
-
-        index = SqliteIndex(getattr(self.store, "path"))  # noqa: B009 - only SQLite stores have a path
-        with self._lock:
-            self._opened.append(index)
-        return index
-
-    def borrow(self) -> Index:
-        if self._shared:
-            return self.store
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            return self._open()
-
-    def give_back(self, index: Index) -> None:
-        if index is not self.store and self._idle.qsize() < self.size:
-            self._idle.put(index)
-        elif index is not self.store:
-            index.close()
-
-    def close(self) -> None:
-        with self._lock:
-            opened, self._opened = self._opened, []
-        for index in opened:
-            try:
-                index.close()
-            except Exception:  # noqa: BLE001 - closing at shutdown; a connection of another thread may refuse
-                pass
-
-
-def get_index(request: Request) -> Iterator[Index]:
-    """An index for this request alone (SQLite) or the shared one (Elasticsearch)."""
-    pool: IndexPool = request.app.state.pool
-    index = pool.borrow()
-    try:
-        yield index
-    finally:
-        pool.give_back(index)
+def get_index(request: Request) -> Index:
+    """The app's index: both backends serve concurrent requests (SQLite keeps a connection per thread)."""
+    index: Index = request.app.state.index
+    return index
 
 
 @dataclass

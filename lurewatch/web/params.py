@@ -16,15 +16,21 @@ from urllib.parse import urlencode
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 from lurewatch.entities import BY_KIND, normalise
-from lurewatch.index.query import DEFAULT_FACETS, FILTER_FIELDS, MAX_SIZE, Query, QueryError
+from lurewatch.index.query import (
+    DEFAULT_FACETS,
+    FILTER_FIELDS,
+    MAX_FILTER_VALUES,
+    MAX_SIZE,
+    MAX_TEXT_CHARS,
+    MAX_VALUE_CHARS,
+    MAX_WINDOW,
+    Query,
+    QueryError,
+)
 
 UI_FACETS = ("country", "compound", "indicator", "language", "source", "source_kind")
-MAX_FILTER_VALUES = 50  # filter values per request, all fields together
-MAX_TEXT = 1000  # characters of query text
-MAX_VALUE = 200  # characters of one filter value
-MAX_WINDOW = 10_000  # offset + size: Elasticsearch's default result window; deeper pages use the cursor
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
-Value = Annotated[str, Field(max_length=MAX_VALUE)]
+Value = Annotated[str, Field(max_length=MAX_VALUE_CHARS)]
 
 _FILTER_HELP = {
     "source": "source name", "source_kind": "board, social, channel, feed or forum", "language": "ISO 639-1 code",
@@ -42,7 +48,7 @@ def _filter_help(name: str) -> str:
 class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    q: str = Field("*", max_length=MAX_TEXT, description="text in simple_query_string syntax: words, \"phrase\", "
+    q: str = Field("*", max_length=MAX_TEXT_CHARS, description="text in simple_query_string syntax: words, \"phrase\", "
                    "a | b, -not, prefix*, (groups)")  # fmt: skip
     risk_min: int | None = Field(None, ge=0, le=100, description="lowest risk score (0-100)")
     risk_max: int | None = Field(None, ge=0, le=100, description="highest risk score (0-100)")

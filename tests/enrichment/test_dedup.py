@@ -9,7 +9,10 @@ from pathlib import Path
 from lurewatch.enrichment.dedup import Candidate, MemoryCandidateStore, assign_cluster, content_sha256, dedup_keys
 from lurewatch.enrichment.pipeline import enrich_file
 from lurewatch.records import Finding, Image, Posting, read_jsonl, to_json
+from tests.support import ROOT
 from tests.support.fixtures.dedup_ads import labelled_ads
+
+SHORT_ADS = ROOT / "bench" / "data" / "dedup_short_ads.jsonl"
 
 
 def _posting(ad_id: str, title: str, text: str, images: list[Image] | None = None) -> Posting:
@@ -56,6 +59,18 @@ def test_labelled_reposts_cluster_and_template_siblings_stay_apart(tmp_path: Pat
         ):
             assert finding.duplicate_of == finding.cluster_id  # the first-seen member is named
     assert all(f.duplicate_of is None for f in originals.values())
+
+
+def test_short_reposts_that_rotate_contacts_cluster_and_siblings_stay_apart(tmp_path: Path) -> None:
+    """The second labelled set: short ads in eight languages, written to other rules than the first."""
+    ads = [json.loads(line) for line in SHORT_ADS.read_text(encoding="utf-8").splitlines()]
+    findings = _enrich(tmp_path, [_posting(ad["id"], ad["title"], ad["text"]) for ad in ads])
+    truth = {ad["id"]: ad["group"] for ad in ads}
+    precision, recall = pairwise_precision_recall(truth, {f.posting_id: f.cluster_id for f in findings})
+    print(f"short ads: {len(ads)} ads; pairwise precision={precision:.3f} recall={recall:.3f}")
+    assert precision >= 0.95 and recall >= 0.95
+    rotated = {f.posting_id: f.cluster_id for f in findings if f.posting_id.endswith(("-orig", "-rotated"))}
+    assert all(rotated[f"{ad['group']}-rotated"] == rotated[f"{ad['group']}-orig"] for ad in ads)
 
 
 def test_repost_with_new_phone_joins_cluster(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from lurewatch.enrichment.score import rule_catalogue
 from lurewatch.entities import BY_KIND, ENTITY_KINDS, entities_of
+from lurewatch.index.query import MAX_FILTER_VALUES
 from tests.support.samples import INDICATORS, sample_findings
 from tests.web.conftest import log_in
 
@@ -25,7 +26,7 @@ BAD = [
     ("sort=colour", "sort"),
     ("colour=red", "colour: unknown parameter"),
     ("risk_min=80&risk_max=20", "risk_min must not be above risk_max"),
-    ("&".join(f"country=C{i}" for i in range(51)), "at most 50 filter values"),
+    ("&".join(f"country=C{i}" for i in range(MAX_FILTER_VALUES + 1)), f"at most {MAX_FILTER_VALUES} filter values"),
 ]
 
 
@@ -108,7 +109,8 @@ def test_the_finding_page_shows_indicator_labels_not_codes(client: TestClient, r
 
 
 def test_one_entity_table_names_every_kind_and_where_it_sits_in_a_finding() -> None:
-    assert [e.kind for e in ENTITY_KINDS] == ["phone", "telegram", "whatsapp", "line", "wechat", "signal", "email",
+    assert [e.kind for e in ENTITY_KINDS] == ["phone", "telegram", "whatsapp", "line", "wechat", "signal", "zalo",
+                                              "viber", "kakaotalk", "messenger", "email",
                                               "domain", "wallet", "phash"]  # fmt: skip
     finding = next(f for f in sample_findings(50) if f.contacts.phones and f.wallets and f.images)
     pairs = [(e.kind, v) for e, v in entities_of(finding)]
