@@ -34,6 +34,7 @@ SOURCE_YAML = """\
 name: benchboard
 kind: board
 start_urls: ["/list/1"]
+allow_private_networks: true  # the benchmark's site is on 127.0.0.1
 board:
   list:
     detail_links: "a.ad::attr(href)"

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from lurewatch.crawlers.urlguard import NO_OTHER_SCHEMES
+
 if TYPE_CHECKING:
     from playwright.async_api import Page
     from playwright.async_api import Response as PlaywrightResponse
@@ -35,7 +37,7 @@ NEW_POSTS = "([selector, seen]) => document.querySelectorAll(selector).length > 
 def browser_settings(chromium: Path) -> dict[str, Any]:
     """Scrapy settings that send ``meta["playwright"]`` requests through Chromium at ``chromium``."""
     return {
-        "DOWNLOAD_HANDLERS": {"http": HANDLER, "https": HANDLER},
+        "DOWNLOAD_HANDLERS": {"http": HANDLER, "https": HANDLER, **NO_OTHER_SCHEMES},
         "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
         "PLAYWRIGHT_BROWSER_TYPE": "chromium",
         "PLAYWRIGHT_LAUNCH_OPTIONS": {"executable_path": str(chromium), "headless": True, "args": CHROMIUM_FLAGS},

@@ -25,6 +25,8 @@ from lurewatch.crawlers.spiders.social import SocialSpider
 from lurewatch.errors import LureWatchError
 from lurewatch.settings import get_settings
 
+# Reject kinds that mean "a selector of the source matched nothing on this page".
+SELECTOR_MISSES = ("no_links", "no_container", "no_posts")
 SPIDERS = {
     "board": BoardSpider,
     "search": SearchSpider,
@@ -59,7 +61,22 @@ def main(argv: list[str] | None = None) -> int:
     process.crawl(SPIDERS[source.kind], source=source, run_id=args.run_id)
     process.start()
     stats = json.loads((args.run_dir / "stats.json").read_text()) if (args.run_dir / "stats.json").exists() else {}
-    return 0 if stats.get("finish_reason") == "finished" else 1
+    if stats.get("finish_reason") != "finished":
+        return 1
+    problem = selector_failure(stats)
+    if problem:
+        print(f"{source.name}: {problem}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def selector_failure(stats: dict[str, object]) -> str | None:
+    """Why a crawl that fetched pages but yielded no posting failed, when every page failed a selector."""
+    misses = {kind: stats.get(f"lurewatch/rejected/{kind}", 0) for kind in SELECTOR_MISSES}
+    if stats.get("item_scraped_count", 0) or stats.get("lurewatch/incremental/skipped", 0) or not any(misses.values()):
+        return None
+    counts = ", ".join(f"{kind}: {count}" for kind, count in misses.items() if count)
+    return f"0 postings: every page read failed a selector ({counts}); the site changed or a selector is wrong (see rejects.jsonl)"
 
 
 if __name__ == "__main__":

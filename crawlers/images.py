@@ -21,6 +21,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from lurewatch.crawlers.rejects import RejectLog
+from lurewatch.crawlers.urlguard import UrlRefused
 from lurewatch.records import Image
 
 if TYPE_CHECKING:
@@ -105,7 +106,9 @@ class ImagesPipeline:
             if url in done:
                 continue
             try:
-                item.images.append(await self._fetch(url))
+                item.images.append(await self._fetch(url, item))
+            except UrlRefused:
+                pass  # kept aside by the URL policy already, with the posting's id
             except ImageRejected as exc:
                 self.rejects.add(exc.kind, url, str(exc), posting_id=item.posting_id, posting_url=item.url)
             except Exception as exc:  # noqa: BLE001 - an image never costs the posting
@@ -113,13 +116,22 @@ class ImagesPipeline:
                 self.rejects.add("image_error", url, detail, posting_id=item.posting_id, posting_url=item.url)
         return item
 
-    async def _fetch(self, url: str) -> Image:
+    async def _fetch(self, url: str, item: Posting) -> Image:
         assert self.crawler.engine is not None and self.crawler.stats is not None
-        request = Request(url, meta={"lurewatch_role": "image", "download_maxsize": self.max_bytes}, priority=10)
+        meta = {
+            "lurewatch_role": "image",
+            "download_maxsize": self.max_bytes,
+            "lurewatch_posting_id": item.posting_id,
+            "lurewatch_posting_url": item.url,
+        }
+        request = Request(url, meta=meta, priority=10)
         try:
             response = await self.crawler.engine.download_async(request)
+        except UrlRefused:
+            raise
         except IgnoreRequest as exc:
-            raise ImageRejected("image_blocked", str(exc)) from exc
+            kind = "decompression_bomb" if "decompressed" in str(exc) else "image_blocked"
+            raise ImageRejected(kind, str(exc)) from exc
         except Exception as exc:  # noqa: BLE001 - any download failure is one rejected image, never a crash
             text = str(exc)
             kind = "image_too_large" if "max size" in text else "image_download"

@@ -53,11 +53,15 @@ def keyword_file(source: Source, name: str) -> Path:
 
 
 def load_keyword_list(path: Path) -> KeywordList:
+    from lurewatch.crawlers.source import MAX_SOURCE_BYTES, bounded_yaml
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            raise SourceConfigError(f"{path}: over the {MAX_SOURCE_BYTES} bytes a keyword list may have")
+        data, _ = bounded_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SourceConfigError(f"no keyword list {path}") from exc
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
         raise SourceConfigError(f"{path}: cannot read keyword list: {exc}") from exc
     try:
         return KeywordList.model_validate(data)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
+MAX_URL_CHARS = 2048  # characters of a URL kept in a reject
 
 
 class RejectLog:
@@ -23,6 +24,11 @@ class RejectLog:
         self.crawler = crawler  # its stats exist only once the crawl has started
 
     def add(self, kind: str, url: str, detail: str = "", **extra: object) -> None:
+        from lurewatch.crawlers.urlpolicy import strip_userinfo
+
+        url = strip_userinfo(url)  # credentials in a crawled link never reach a log or a file
+        if len(url) > MAX_URL_CHARS:  # a data: URL can be megabytes
+            url = url[:MAX_URL_CHARS] + f"...({len(url)} chars)"
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"lurewatch/rejected/{kind}")
         logger.warning("rejected kind=%s url=%s detail=%s", kind, url, detail)
@@ -32,6 +38,10 @@ class RejectLog:
 
     def add_failure(self, failure: Failure) -> None:
         """Count and keep aside a failed request (an errback's failure), unless it was dropped on purpose."""
+        from lurewatch.crawlers.urlguard import UrlRefused
+
+        if isinstance(failure.value, UrlRefused):
+            return  # the URL policy kept it aside already, with its kind
         request = failure.request  # type: ignore[attr-defined]
         kind = failure_kind(failure)
         assert self.crawler.stats is not None
@@ -52,9 +62,15 @@ def failure_kind(failure: Failure) -> str | None:
     )
     from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 
+    from lurewatch.crawlers.urlguard import PrivateAddressRefused
+
     text = str(failure.value)
     if isinstance(failure.value, IgnoreRequest):
+        if "decompressed" in text:  # HttpCompressionMiddleware: the decoded body is over DOWNLOAD_MAXSIZE
+            return "decompression_bomb"
         return "redirect_loop" if "redirect" in text else None
+    if isinstance(failure.value, PrivateAddressRefused):
+        return "private_address"
     if isinstance(failure.value, (DownloadTimeoutError, TimeoutError, TCPTimedOutError)):
         return "timeout"
     if type(failure.value).__module__.startswith("playwright"):

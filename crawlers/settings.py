@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from lurewatch.crawlers.source import Politeness, Source
+from lurewatch.crawlers.urlguard import NO_OTHER_SCHEMES
+from lurewatch.crawlers.urlpolicy import UrlPolicy
 
 BASE_SETTINGS: dict[str, Any] = {
     "BOT_NAME": "lurewatch",
@@ -21,6 +23,8 @@ BASE_SETTINGS: dict[str, Any] = {
         "lurewatch.crawlers.extensions.RunStats": 500,
     },
     "DOWNLOADER_MIDDLEWARES": {
+        # First of all: a URL the source may not fetch (scheme, host, private address) never goes further.
+        "lurewatch.crawlers.urlguard.UrlPolicyMiddleware": 50,
         # After robots.txt (100): a known detail page is skipped before it reaches the network.
         "lurewatch.crawlers.incremental.IncrementalMiddleware": 120,
         # Same place as Scrapy's RetryMiddleware, which it extends with exponential backoff.
@@ -35,6 +39,9 @@ BASE_SETTINGS: dict[str, Any] = {
         # Before HttpProxyMiddleware (750), which reads meta["proxy"].
         "lurewatch.crawlers.middlewares.SourceProxyMiddleware": 740,
     },
+    "DOWNLOAD_HANDLERS": dict(NO_OTHER_SCHEMES),
+    # The connection's own name lookups refuse private answers too (DNS rebinding).
+    "TWISTED_DNS_RESOLVER": "lurewatch.crawlers.urlguard.PolicyResolver",
     "ITEM_PIPELINES": {
         "lurewatch.crawlers.pipelines.CanonicalizePipeline": 100,
         "lurewatch.crawlers.pipelines.ValidatePipeline": 200,
@@ -93,6 +100,8 @@ def crawl_settings(source: Source, run_dir: Path, user_agent: str, log_level: st
         {
             "USER_AGENT": source.politeness.user_agent or user_agent,
             "SOURCE_NAME": source.name,
+            "URLGUARD_ALLOWED_HOSTS": UrlPolicy.for_source(source).host_entries(),
+            "URLGUARD_ALLOW_PRIVATE_NETWORKS": source.allow_private_networks,
             # DATA_DIR/state: the incremental store outlives the run folders.
             "INCREMENTAL_STATE_DIR": str(run_dir.resolve().parent.parent / "state"),
             "LOG_LEVEL": log_level,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
@@ -26,6 +26,9 @@ from lurewatch.errors import SourceConfigError
 
 __all__ = ["DetailPage", "ListPage", "Source", "load_source"]
 
+MAX_SOURCE_BYTES = 256 * 1024  # a source YAML is a page of settings; anything larger is a mistake or an attack
+MAX_YAML_ALIASES = 100  # `*name` references; a "billion laughs" needs many of them
+MAX_YAML_NODES = 10_000  # values after aliases are expanded; bounds the work an alias chain can cause
 SECTIONS = ("board", "search", "feed", "channel", "social")
 SOURCE_KINDS = {"board": "board", "search": "board", "feed": "feed", "channel": "channel", "social": "social"}
 
@@ -77,6 +80,13 @@ class Source(_Strict):
     description: str = ""
     base_url: str | None = None
     start_urls: list[str] = Field(default_factory=list, description="where to start (search sources use keywords)")
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="more hosts the crawl may fetch from (host, host:port or *.domain) besides base_url/start_urls",
+    )
+    allow_private_networks: bool = Field(
+        False, description="allow private, loopback and link-local addresses (local fixture and demo sites only)"
+    )
     schedule: str | None = "@daily"
     language_hint: str = ""
     board: Board | None = None
@@ -90,6 +100,29 @@ class Source(_Strict):
     politeness: Politeness = Field(default_factory=Politeness)
     path: Path | None = Field(None, exclude=True)
 
+    @field_validator("base_url")
+    @classmethod
+    def _base_url_is_http(cls, value: str | None) -> str | None:
+        if value is not None:
+            _http_url(value, absolute=True)
+        return value
+
+    @field_validator("start_urls")
+    @classmethod
+    def _start_urls_are_http(cls, value: list[str]) -> list[str]:
+        for url in value:
+            _http_url(url, absolute=False)
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts_parse(cls, value: list[str]) -> list[str]:
+        from lurewatch.crawlers.urlpolicy import parse_host_entry
+
+        for entry in value:
+            parse_host_entry(entry)
+        return value
+
     def absolute_start_urls(self) -> list[str]:
         return [urljoin(self.base_url or "", url) for url in self.start_urls]
 
@@ -101,11 +134,39 @@ class Source(_Strict):
         return SOURCE_KINDS[self.kind]
 
 
+def _http_url(url: str, absolute: bool) -> None:
+    """An http(s) URL without credentials (a relative one when ``absolute`` is False); else ValueError."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise ValueError(f"{url!r} is not a valid URL: {exc}") from exc
+    if parts.scheme and parts.scheme.lower() not in {"http", "https"}:
+        raise ValueError(f"{url!r}: only http and https URLs are crawled, not {parts.scheme}:")
+    if absolute and not (parts.scheme and parts.hostname):
+        raise ValueError(f"{url!r} is not an absolute http(s) URL")
+    if "@" in parts.netloc:
+        raise ValueError(f"{url!r}: no user name or password in a source URL")
+
+
 class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line of every mapping key."""
+    """A YAML loader that remembers the line of every mapping key, and refuses alias bombs."""
+
+    aliases = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_YAML_ALIASES:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.MarkedYAMLError(
+                    problem=f"more than {MAX_YAML_ALIASES} aliases (*name); refused", problem_mark=mark
+                )
+        return super().compose_node(parent, index)
 
 
-def _load_with_lines(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+def bounded_yaml(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    """Safe-load YAML with aliases and expanded values capped; returns the data and the line of every key."""
     lines: dict[tuple[Any, ...], int] = {}
     loader = _LineLoader(text)
     try:
@@ -115,7 +176,15 @@ def _load_with_lines(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     if node is None:
         return None, lines
 
+    budget = [MAX_YAML_NODES]
+
     def walk(node: yaml.Node, path: tuple[Any, ...]) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise yaml.MarkedYAMLError(
+                problem=f"more than {MAX_YAML_NODES} values once aliases are expanded; refused",
+                problem_mark=node.start_mark,
+            )
         if isinstance(node, yaml.MappingNode):
             out = {}
             for key_node, value_node in node.value:
@@ -159,17 +228,26 @@ def _suggestion(loc: tuple[Any, ...]) -> str:
 def load_source(path: Path) -> Source:
     """Read and validate one source YAML; errors name the file, the line and the key."""
     try:
+        size = path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise SourceConfigError(
+                f"{path}:1: {size} bytes is over the {MAX_SOURCE_BYTES} bytes a source file may have"
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise SourceConfigError(f"{path}: no such source file") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceConfigError(f"{path}: cannot read: {exc}") from exc
     try:
-        data, lines = _load_with_lines(text)
+        data, lines = bounded_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f":{mark.line + 1}" if mark else ""
         raise SourceConfigError(f"{path}{where}: invalid YAML: {exc.problem}") from exc
+    except yaml.YAMLError as exc:  # e.g. a control character: the reader's message spans lines
+        raise SourceConfigError(f"{path}:1: invalid YAML: {' '.join(str(exc).split())}") from exc
+    except RecursionError as exc:
+        raise SourceConfigError(f"{path}:1: invalid YAML: nested too deeply") from exc
     if not isinstance(data, dict):
         raise SourceConfigError(f"{path}:1: a source file must be a mapping of keys to values")
     data.setdefault("name", path.stem)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 DURATION = re.compile(r"^(\d+)\s*([smhdw])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -16,6 +17,32 @@ def duration_seconds(value: str) -> int:
     if not match:
         raise ValueError("expected a duration such as 30m, 12h or 7d")
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
+def css_selector(value: str) -> str:
+    """A CSS selector parsel can run (``::text`` and ``::attr(name)`` included); else a config error."""
+    from cssselect import SelectorError
+    from lxml.etree import XPathError
+    from parsel import Selector
+
+    try:
+        Selector(text="<html></html>").css(value)
+    except (SelectorError, XPathError, ValueError) as exc:
+        raise ValueError(f"invalid CSS selector {value!r}: {exc}") from exc
+    return value
+
+
+def regex(value: str) -> str:
+    """A regular expression that compiles; else a config error (``re.error`` is not a ValueError)."""
+    try:
+        re.compile(value)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise ValueError(f"invalid regular expression {value!r}: {exc}") from exc
+    return value
+
+
+Css = Annotated[str, AfterValidator(css_selector)]
+Regex = Annotated[str, AfterValidator(regex)]
 
 
 class Strict(BaseModel):
@@ -31,8 +58,8 @@ class OffsetPaging(Strict):
 
 
 class ListPage(Strict):
-    detail_links: str = Field(description="CSS selector of the links to detail pages")
-    next_page: str | None = Field(
+    detail_links: Css = Field(description="CSS selector of the links to detail pages")
+    next_page: Css | None = Field(
         None, description="CSS selector of the next-page, page-number or 'load more' link(s); each is followed once"
     )
     offset: OffsetPaging | None = Field(None, description="page through the list by a URL parameter")
@@ -42,16 +69,9 @@ class ListPage(Strict):
 
 
 class DetailPage(Strict):
-    container: str | None = Field(None, description="CSS selector of the posting's own region")
-    match: str | None = Field(None, description="regex a detail URL must match")
-    fields: dict[str, str] = Field(default_factory=dict, description="field name -> CSS selector")
-
-    @field_validator("match")
-    @classmethod
-    def _regex_compiles(cls, value: str | None) -> str | None:
-        if value is not None:
-            re.compile(value)
-        return value
+    container: Css | None = Field(None, description="CSS selector of the posting's own region")
+    match: Regex | None = Field(None, description="regex the path (and ?query) of a detail URL must match")
+    fields: dict[str, Css] = Field(default_factory=dict, description="field name -> CSS selector")
 
 
 class Board(Strict):
@@ -100,11 +120,11 @@ class Channel(Strict):
 class Social(Strict):
     """A page that only renders with JavaScript: loaded in Chromium, scrolled until no new posts appear."""
 
-    post: str = Field(description="CSS selector of one post on the rendered page")
-    fields: dict[str, str] = Field(
+    post: Css = Field(description="CSS selector of one post on the rendered page")
+    fields: dict[str, Css] = Field(
         default_factory=dict, description="field name -> CSS selector inside a post (native_id, link, text, ...)"
     )
-    wait_for: str | None = Field(None, description="CSS selector to wait for before scrolling")
+    wait_for: Css | None = Field(None, description="CSS selector to wait for before scrolling")
     max_scrolls: int = Field(30, ge=0, le=500, description="scrolls at most")
     scroll_wait: float = Field(3.0, gt=0, le=60, description="seconds to wait for new posts after a scroll")
     screenshot: bool = Field(True, description="keep a full-page screenshot as evidence")

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import scrapy
-from scrapy.http import TextResponse
+from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from twisted.python.failure import Failure
 
 from lurewatch.crawlers.extract import decode_page
 from lurewatch.crawlers.hooks import load_hook
 from lurewatch.crawlers.rejects import RejectLog
+from lurewatch.crawlers.urlpolicy import Refusal, UrlPolicy
 from lurewatch.records import Evidence, Posting
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ class SourceSpider(scrapy.Spider):
         self.run_id = run_id
         self.hook = load_hook(source) if source.module else None
         self.run_dir: Path
+        self.url_policy = UrlPolicy.for_source(source)
         self.rejects: RejectLog
 
     @classmethod
@@ -45,9 +47,42 @@ class SourceSpider(scrapy.Spider):
         spider.rejects = RejectLog(spider.run_dir / "rejects.jsonl", crawler)
         return spider
 
-    def request(self, url: str, callback: Callable[..., Any], role: str, **meta: Any) -> scrapy.Request:
-        """A request tagged with its role: ``list`` (list, feed, index pages) or ``detail`` (a posting's page)."""
-        return scrapy.Request(url, callback=callback, errback=self.on_error, meta={"lurewatch_role": role, **meta})
+    def request(self, url: str, callback: Callable[..., Any], role: str, **meta: Any) -> scrapy.Request | None:
+        """A request tagged with its role: ``list`` (list, feed, index pages) or ``detail`` (a posting's page).
+
+        Every request, allowed or not, goes to the downloader: ``UrlPolicyMiddleware`` refuses and records
+        the ones the source may not fetch. A URL Scrapy cannot even make a request of (``javascript:...``)
+        is kept aside here, with the same kinds, and None is returned.
+        """
+        try:
+            return scrapy.Request(url, callback=callback, errback=self.on_error, meta={"lurewatch_role": role, **meta})
+        except ValueError as exc:
+            refusal = self.url_policy.check(url) or Refusal("bad_url", f"not a URL that can be requested: {exc}")
+            if refusal.kind != "bad_url":
+                self.crawler.stats.inc_value("lurewatch/url_policy/refused")
+            self.rejects.add(refusal.kind, url, refusal.detail, role=role)
+            return None
+
+    @staticmethod
+    def joined(response: scrapy.http.Response, href: str) -> str:
+        """``href`` made absolute for a field that is kept, not fetched; left as written when it is not a URL."""
+        try:
+            return response.urljoin(href.strip())
+        except ValueError:
+            return href
+
+    def links(self, response: scrapy.http.Response, hrefs: list[str]) -> Iterator[str]:
+        """Absolute URLs of ``hrefs`` (stripped, each once); an href that is not a URL at all is a ``bad_url`` reject."""
+        seen: set[str] = set()
+        for href in hrefs:
+            try:
+                url = response.urljoin(href.strip())
+            except ValueError as exc:  # e.g. http://[::1 : urljoin itself raises
+                self.rejects.add("bad_url", href[:2048], f"not a URL: {exc}", page=response.url)
+                continue
+            if url not in seen:
+                seen.add(url)
+                yield url
 
     def posting(self, response: scrapy.http.Response, **values: Any) -> Posting:
         """A Posting for this source from ``response``; ``values`` are the Posting fields the page gave."""
@@ -98,8 +133,10 @@ class SourceSpider(scrapy.Spider):
             kind = "http_5xx" if response.status >= 500 else "http_4xx"
             self.rejects.add(kind, response.url, f"HTTP {response.status} on a {role} page")
             return None
-        if not isinstance(response, TextResponse):
-            self.rejects.add("not_html", response.url, f"{role} page is not text")
+        if not isinstance(response, (HtmlResponse, XmlResponse)):
+            ctype = (response.headers.get("Content-Type") or b"").decode("latin-1") or "no Content-Type"
+            what = "text" if isinstance(response, TextResponse) else "binary"
+            self.rejects.add("not_html", response.url, f"{role} page is {what} ({ctype}), not HTML")
             return None
         page, encoding, repaired = decode_page(response)
         response.meta["lurewatch_encoding"] = encoding

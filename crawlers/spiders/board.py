@@ -11,6 +11,7 @@ from w3lib.url import add_or_replace_parameter
 
 from lurewatch.crawlers.extract import select_text
 from lurewatch.crawlers.spiders.base import SourceSpider
+from lurewatch.crawlers.urlpolicy import path_matches
 from lurewatch.records import Posting
 
 if TYPE_CHECKING:
@@ -27,7 +28,14 @@ class DetailReader(SourceSpider):
         self.detail_match = re.compile(self.detail.match) if self.detail and self.detail.match else None
 
     def wants_detail(self, url: str) -> bool:
-        return self.detail_match is None or bool(self.detail_match.search(url))
+        """Whether to request a link: ``match`` sees the path (+query) of an allowed URL only.
+
+        A URL the policy refuses is requested anyway, so the downloader's policy check keeps it as a reject
+        with its kind instead of it vanishing here (``file:///x?/job/1`` does not match ``/job/\\d+``).
+        """
+        if self.detail_match is None or self.url_policy.check(url) is not None:
+            return True
+        return path_matches(self.detail_match, url)
 
     def parse_detail(self, response: scrapy.http.Response) -> Iterator[Posting]:
         if self.hook is not None:
@@ -52,9 +60,12 @@ class DetailReader(SourceSpider):
         for name, expr in self.detail.fields.items():
             found = select_text(page, expr)
             if name == "images":
-                image_urls = [response.urljoin(v) for v in found]
+                image_urls = list(self.links(response, found))
             elif found:
                 values[name] = " | ".join(found)
+        if self.detail.fields.keys() - {"images"} and not values:
+            names = ", ".join(self.detail.fields)
+            self.rejects.add("empty_fields", response.url, f"no field selector matched ({names})", kept=True)
         if "lurewatch_query" in response.meta:
             values["search_query"] = response.meta["lurewatch_query"]
         yield self.posting(
@@ -82,9 +93,10 @@ class BoardSpider(DetailReader):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.source.absolute_start_urls():
-            yield self.list_request(url)
+            if request := self.list_request(url):
+                yield request
 
-    def list_request(self, url: str, **meta: Any) -> scrapy.Request:
+    def list_request(self, url: str, **meta: Any) -> scrapy.Request | None:
         """The first list page of a start URL (or of a search query)."""
         offset = self.listing.offset
         if offset is not None:
@@ -99,25 +111,31 @@ class BoardSpider(DetailReader):
         self.crawler.stats.inc_value("lurewatch/pages/list")
         carried = {k: v for k, v in response.meta.items() if k == "lurewatch_query"}
         links = 0
-        for href in page.css(self.listing.detail_links).getall():
-            url = response.urljoin(href.strip())
+        found = page.css(self.listing.detail_links).getall()
+        for url in self.links(response, found):
             if self.wants_detail(url):
                 links += 1
-                yield self.request(url, self.parse_detail, "detail", **carried)
+                if request := self.request(url, self.parse_detail, "detail", **carried):
+                    yield request
         # Each list page is one step further from its start; max_pages bounds lists that never end.
         number = response.meta.get("lurewatch_list_page", 1)
+        if not links and number == 1 and "lurewatch_query" not in carried:
+            # A board's first list page without a posting link is a changed layout or a wrong selector,
+            # not an empty board. (A search for a rare keyword may well find nothing: not a reject there.)
+            why = f"{len(found)} links, none matched detail.match" if found else "the selector matched nothing"
+            self.rejects.add("no_links", response.url, f"list.detail_links {self.listing.detail_links!r}: {why}")
         if number >= self.listing.max_pages:
             self.crawler.stats.inc_value("lurewatch/list/stopped_at_max_pages")
             return
         if self.listing.next_page:
-            for href in page.css(self.listing.next_page).getall():
-                url = response.urljoin(href.strip())
-                yield self.request(url, self.parse_list, "list", lurewatch_list_page=number + 1, **carried)
+            for url in self.links(response, page.css(self.listing.next_page).getall()):
+                if request := self.request(url, self.parse_list, "list", lurewatch_list_page=number + 1, **carried):
+                    yield request
         offset = self.listing.offset
         # With offsets, a page without postings is the end of the list.
         if offset is not None and links:
             value = response.meta.get("lurewatch_offset", offset.start) + offset.step
-            yield self.request(
+            request = self.request(
                 add_or_replace_parameter(response.url, offset.param, str(value)),
                 self.parse_list,
                 "list",
@@ -125,3 +143,5 @@ class BoardSpider(DetailReader):
                 lurewatch_list_page=number + 1,
                 **carried,
             )
+            if request:
+                yield request

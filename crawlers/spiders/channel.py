@@ -41,7 +41,10 @@ def view_count(text: str) -> int | None:
     match = VIEWS.match(text.strip())
     if not match:
         return None
-    number = float(match.group(1).replace(",", ""))
+    try:
+        number = float(match.group(1).replace(",", ""))
+    except ValueError:  # ".", "1.2.3": a counter a page made up
+        return None
     return int(number * {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()])
 
 
@@ -69,7 +72,9 @@ class ChannelSpider(SourceSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.source.absolute_start_urls():
-            yield self.request(url, self.parse_channel, "list", lurewatch_channel_page=1, lurewatch_channel_url=url)
+            request = self.request(url, self.parse_channel, "list", lurewatch_channel_page=1, lurewatch_channel_url=url)
+            if request:
+                yield request
 
     def parse_channel(self, response: scrapy.http.Response) -> Iterator[Posting | scrapy.Request]:
         page = self.page(response, "list")
@@ -103,13 +108,15 @@ class ChannelSpider(SourceSpider):
             return
         # The preview lists the newest posts; older ones are on ?before=<smallest id on this page>.
         older = add_or_replace_parameter(response.meta["lurewatch_channel_url"], "before", str(min(ids)))
-        yield self.request(
+        request = self.request(
             older,
             self.parse_channel,
             "list",
             lurewatch_channel_page=number + 1,
             lurewatch_channel_url=response.meta["lurewatch_channel_url"],
         )
+        if request:
+            yield request
 
     def post(
         self, response: scrapy.http.Response, message: Selector, channel: str, number: str, posted: datetime | None
@@ -117,16 +124,13 @@ class ChannelSpider(SourceSpider):
         own_text = message.css(OWN_TEXT)
         text_html = own_text[-1].get() if own_text else ""
         text = message_text(text_html)
-        images = [
-            response.urljoin(m.group(1))
-            for style in message.css(PICTURES).getall()
-            if (m := BACKGROUND_URL.search(style))
-        ]
-        links = [response.urljoin(h) for h in own_text[-1:].css("a::attr(href)").getall()]
+        pictures = [m.group(1) for style in message.css(PICTURES).getall() if (m := BACKGROUND_URL.search(style))]
+        images = list(self.links(response, pictures))
+        links = [self.joined(response, h) for h in own_text[-1:].css("a::attr(href)").getall()]
         fields = {"channel": channel}
         reply_to = message.css("a.tgme_widget_message_reply::attr(href)").get()
         if reply_to:
-            fields["reply_to"] = response.urljoin(reply_to)
+            fields["reply_to"] = self.joined(response, reply_to)
         if links:
             fields["links"] = "\n".join(links)
         views_text = (message.css(".tgme_widget_message_views::text").get() or "").strip()
@@ -142,7 +146,7 @@ class ChannelSpider(SourceSpider):
         self.crawler.stats.inc_value("lurewatch/channel/posts")
         return self.posting(
             response,
-            url=response.urljoin(permalink) if permalink else response.urljoin(f"/{channel}/{number}"),
+            url=self.joined(response, permalink) if permalink else response.urljoin(f"/{channel}/{number}"),
             title=text.splitlines()[0][:TITLE_CHARS] if text else f"{channel}/{number} (photo)",
             text=text,
             html=message.get(),

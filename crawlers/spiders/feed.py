@@ -22,25 +22,51 @@ PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, 
 ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
 
 
-def _local(tag: Any) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+def _name(node: etree._Element) -> str:
+    """The local name of an element ("item", "entry", ...); "" when a broken document makes it unreadable."""
+    try:
+        tag = node.tag
+    except UnicodeDecodeError:
+        return ""
+    if not isinstance(tag, str):
+        return ""
+    try:
+        return str(etree.QName(tag).localname)
+    except ValueError:  # a recovered, broken document may hold names QName refuses
+        return tag.rpartition("}")[2]
+
+
+def _text(node: etree._Element) -> str:
+    """All text of ``node``; bytes that are not UTF-8 (a recovered, broken feed) become U+FFFD, never an error."""
+    try:
+        return "".join(node.itertext()).strip()
+    except UnicodeDecodeError:
+        raw = etree.tostring(node, method="text", encoding="utf-8", with_tail=False)
+        return str(raw.decode("utf-8", "replace")).strip()
+
+
+def _attr(node: etree._Element, name: str, default: str = "") -> str:
+    try:
+        return str(node.get(name, default))
+    except UnicodeDecodeError:
+        return default
 
 
 def _child_text(node: etree._Element, *names: str) -> str:
     for child in node:
-        if _local(child.tag) in names:
-            text = "".join(child.itertext()).strip()
+        if _name(child) in names:
+            text = _text(child)
             if text:
                 return text
     return ""
 
 
 def _atom_link(entry: etree._Element) -> str:
-    links = [c for c in entry if _local(c.tag) == "link"]
+    links = [c for c in entry if _name(c) == "link"]
     for link in links:
-        if link.get("rel", "alternate") == "alternate" and link.get("href"):
-            return str(link.get("href", ""))
-    return str(links[0].get("href", "")) if links else ""
+        if _attr(link, "rel", "alternate") == "alternate" and _attr(link, "href"):
+            return _attr(link, "href")
+    return _attr(links[0], "href") if links else ""
 
 
 def iso_date(value: str) -> str | None:
@@ -54,17 +80,17 @@ def iso_date(value: str) -> str | None:
         pass
     try:
         return parsedate_to_datetime(value).isoformat()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, IndexError):  # a year 99999999 in a hostile feed
         return value
 
 
 def read_entries(root: etree._Element) -> tuple[str, list[dict[str, str]]]:
     """The document's kind (rss, atom, sitemapindex, urlset) and its entries as plain dicts."""
-    kind = _local(root.tag).lower()
+    kind = _name(root).lower()
     entries: list[dict[str, str]] = []
     if kind in {"rss", "rdf"}:
         for item in root.iter():
-            if _local(item.tag) == "item":
+            if _name(item) == "item":
                 entries.append(
                     {
                         "url": _child_text(item, "link"),
@@ -78,8 +104,8 @@ def read_entries(root: etree._Element) -> tuple[str, list[dict[str, str]]]:
         return "rss", entries
     if kind == "feed":
         for entry in root:
-            if _local(entry.tag) == "entry":
-                author = next((c for c in entry if _local(c.tag) == "author"), None)
+            if _name(entry) == "entry":
+                author = next((c for c in entry if _name(c) == "author"), None)
                 entries.append(
                     {
                         "url": _atom_link(entry),
@@ -93,7 +119,7 @@ def read_entries(root: etree._Element) -> tuple[str, list[dict[str, str]]]:
         return "atom", entries
     if kind in {"sitemapindex", "urlset"}:
         for node in root:
-            if _local(node.tag) in {"sitemap", "url"}:
+            if _name(node) in {"sitemap", "url"}:
                 entries.append({"url": _child_text(node, "loc"), "posted_at": _child_text(node, "lastmod")})
         return kind, entries
     return kind, entries
@@ -112,7 +138,8 @@ class FeedSpider(DetailReader):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.source.absolute_start_urls():
-            yield self.request(url, self.parse_feed, "list")
+            if request := self.request(url, self.parse_feed, "list"):
+                yield request
 
     def parse_feed(self, response: scrapy.http.Response) -> Iterator[scrapy.Request | Posting]:
         if response.status >= 400:
@@ -133,21 +160,28 @@ class FeedSpider(DetailReader):
         if root is None:
             self.rejects.add("not_a_feed", response.url, "empty document")
             return
-        kind, entries = read_entries(root)
+        try:
+            kind, entries = read_entries(root)
+        except (ValueError, UnicodeDecodeError) as exc:  # a recovered tree can still hold what lxml cannot read
+            self.rejects.add("not_a_feed", response.url, f"unreadable feed: {type(exc).__name__}: {exc}")
+            return
         if kind not in {"rss", "atom", "sitemapindex", "urlset"}:
             self.rejects.add("not_a_feed", response.url, f"root element <{kind}> is not RSS, Atom or a sitemap")
             return
         self.crawler.stats.inc_value(f"lurewatch/pages/feed/{kind}")
         for entry in entries:
-            url = response.urljoin(entry["url"]) if entry["url"] else ""
+            url = next(self.links(response, [entry["url"]]), "") if entry["url"] else ""
+            if not url and entry["url"]:
+                continue  # kept aside as a bad_url reject
             if not url:
                 self.rejects.add("no_link", response.url, f"a {kind} entry without a link", entry=entry)
             elif kind == "sitemapindex":
-                yield self.request(url, self.parse_feed, "list")
+                if request := self.request(url, self.parse_feed, "list"):
+                    yield request
             elif self.feed.entries_are_postings and kind in {"rss", "atom"}:
                 yield self.entry_posting(response, url, entry)
-            elif self.wants_detail(url):
-                yield self.request(url, self.parse_detail, "detail")
+            elif self.wants_detail(url) and (request := self.request(url, self.parse_detail, "detail")):
+                yield request
 
     def entry_posting(self, response: scrapy.http.Response, url: str, entry: dict[str, str]) -> Posting:
         self.crawler.stats.inc_value("lurewatch/feed_entries")

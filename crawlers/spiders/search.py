@@ -28,4 +28,5 @@ class SearchSpider(BoardSpider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for language, keyword, url in self.search_urls():
             self.crawler.stats.inc_value(f"lurewatch/search/queries/{language}")
-            yield self.list_request(url, lurewatch_query=f"{language}:{keyword}")
+            if request := self.list_request(url, lurewatch_query=f"{language}:{keyword}"):
+                yield request

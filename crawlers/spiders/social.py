@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 from collections.abc import AsyncIterator, Iterator
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 import scrapy
 from scrapy import signals
@@ -15,6 +19,7 @@ from lurewatch.crawlers.browser import BrowserCapture, browser_settings, scroll_
 from lurewatch.crawlers.extract import select_text
 from lurewatch.crawlers.spiders.base import SourceSpider
 from lurewatch.crawlers.spiders.channel import TITLE_CHARS, message_text
+from lurewatch.crawlers.urlpolicy import Refusal, strip_userinfo
 from lurewatch.records import Posting
 from lurewatch.settings import get_settings
 
@@ -23,6 +28,7 @@ if TYPE_CHECKING:
 
     from lurewatch.crawlers.source import Source
 
+logger = logging.getLogger(__name__)
 POSTING_ATTRS = {"title", "posted_at", "author", "native_id"}
 
 
@@ -73,7 +79,7 @@ class SocialSpider(SourceSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.source.absolute_start_urls():
-            yield self.request(
+            request = self.request(
                 url,
                 self.parse_page,
                 "list",
@@ -81,7 +87,57 @@ class SocialSpider(SourceSpider):
                 # New PageMethod objects per page: each keeps its own result (the screenshot bytes).
                 playwright_page_methods=self.page_methods(),
                 playwright_page_event_handlers={"response": self.capture.on_response},
+                playwright_page_init_callback=self.guard_page,
             )
+            if request:
+                yield request
+
+    async def guard_page(self, page: Any, request: scrapy.Request) -> None:
+        """Every request Chromium makes for the page (scripts, images, frames, XHR) passes the URL policy."""
+        await page.route("**", partial(self.browser_route, request.url))
+
+    async def browser_refusal(self, url: str) -> Refusal | None:
+        refusal = self.url_policy.check(url)
+        if refusal is None and not (self.url_policy.allow_private or self.source.politeness.proxy):
+            # Chromium resolves the name again itself: this narrows, not closes, a DNS rebinding window.
+            refusal = await asyncio.get_running_loop().run_in_executor(None, self.url_policy.check_resolved, url)
+        return refusal
+
+    def browser_reject(self, url: str, refusal: Refusal, browser_request: Any, **extra: Any) -> None:
+        self.crawler.stats.inc_value("lurewatch/url_policy/refused")
+        self.rejects.add(refusal.kind, url, refusal.detail, role=f"browser:{browser_request.resource_type}", **extra)
+
+    async def browser_route(self, start_url: str, route: Any, browser_request: Any) -> None:
+        url = browser_request.url
+        if url.startswith(("data:", "blob:")):  # made by the page itself, in memory: nothing is fetched
+            await route.fallback()
+            return
+        refusal = await self.browser_refusal(url)
+        if refusal is not None:
+            self.browser_reject(url, refusal, browser_request)
+            await route.abort("blockedbyclient")
+            return
+        if url == start_url and browser_request.is_navigation_request() and browser_request.frame.parent_frame is None:
+            await route.fallback()  # the page itself (checked by the downloader): scrapy-playwright loads it
+            return
+        # Chromium follows redirects without asking the route again: fetch here, hop by hop, and check each.
+        try:
+            headers = {**await browser_request.all_headers(), "user-agent": self.settings.get("USER_AGENT")}
+            response = await route.fetch(max_redirects=0, headers=headers)
+        except Exception as exc:  # noqa: BLE001 - a failed subresource is the page's problem, not the crawl's
+            self.crawler.stats.inc_value("lurewatch/social/subresource_errors")
+            logger.debug("subresource %s failed: %s", strip_userinfo(url), exc)
+            await route.abort()
+            return
+        location = response.headers.get("location")
+        if 300 <= response.status < 400 and location:
+            target = urljoin(url, location)
+            refusal = await self.browser_refusal(target)
+            if refusal is not None:
+                self.browser_reject(target, refusal, browser_request, redirected_from=strip_userinfo(url))
+                await route.abort("blockedbyclient")
+                return
+        await route.fulfill(response=response)
 
     def keep_evidence(self, response: scrapy.http.Response) -> dict[str, Any]:
         """Writes the screenshot and the rendered HTML next to the WARC; returns the evidence with their paths."""
@@ -105,6 +161,11 @@ class SocialSpider(SourceSpider):
         return evidence
 
     def parse_page(self, response: scrapy.http.Response) -> Iterator[Posting]:
+        refusal = self.url_policy.check(response.url)
+        if refusal is not None:  # Chromium followed the page's own redirect somewhere the source may not go
+            self.crawler.stats.inc_value("lurewatch/url_policy/refused")
+            self.rejects.add(refusal.kind, response.url, f"the page redirected there: {refusal.detail}")
+            return
         page = self.page(response, "list")
         if page is None:
             return
@@ -126,9 +187,9 @@ class SocialSpider(SourceSpider):
                     continue
                 found = select_text(post, expr)
                 if name == "images":
-                    image_urls = [response.urljoin(v) for v in found]
+                    image_urls = list(self.links(response, found))
                 elif name == "link":
-                    url = response.urljoin(found[0]) if found else ""
+                    url = self.joined(response, found[0]) if found else ""
                 elif name in POSTING_ATTRS and found:
                     values[name] = found[0]
                 elif found:

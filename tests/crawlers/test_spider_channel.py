@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from lurewatch.errors import CrawlFailed
 from lurewatch.records import posting_id_for
 from tests.support.sites.channel import (
     CHANNEL,
@@ -125,6 +126,10 @@ def test_an_empty_first_page_is_a_reject_not_a_silent_success(
     source = tmp_path / "empty.yml"
     text = (SOURCES / "example-channel.yml").read_text().replace("name: example-channel", "name: empty-channel")
     source.write_text(text.replace("[/s/mekongjobs]", f'["/s/{CHANNEL}?before={FIRST_ID}"]'))
-    run_dir, _ = crawl_example("empty-channel", site.base_url, tmp_path / "data", source)
+    with pytest.raises(
+        CrawlFailed, match=r"empty-channel: 0 postings: every page read failed a selector \(no_posts: 1\)"
+    ):
+        crawl_example("empty-channel", site.base_url, tmp_path / "data", source)
+    run_dir = tmp_path / "data" / "runs" / "empty-channel"
     assert postings(run_dir) == []
     assert [r["kind"] for r in rejects(run_dir)] == ["no_posts"]

@@ -13,6 +13,7 @@ from parsel import Selector
 from PIL import Image
 from warcio.archiveiterator import ArchiveIterator
 
+from lurewatch.errors import CrawlFailed
 from lurewatch.settings import Settings
 from tests.support import IN_CI
 from tests.support.sites.crawling import SOURCES, crawl_example, postings, rejects, stats
@@ -128,7 +129,9 @@ def test_a_post_selector_that_matches_nothing_is_a_reject_with_the_screenshot_ke
     text = text.replace("max_scrolls: 40", "max_scrolls: 1").replace("scroll_wait: 3 ", "scroll_wait: 0.5 ")
     source = tmp_path / "changed-layout.yml"
     source.write_text(text)
-    run_dir, _ = crawl_example("changed-layout", site.base_url, tmp_path / "data", source)
+    with pytest.raises(CrawlFailed, match=r"changed-layout: 0 postings: every page read failed a selector"):
+        crawl_example("changed-layout", site.base_url, tmp_path / "data", source)
+    run_dir = tmp_path / "data" / "runs" / "changed-layout"
     assert postings(run_dir) == []
     (reject,) = rejects(run_dir)
     assert reject["kind"] == "no_posts" and reject["url"] == f"{site.base_url}/p/{PAGE}"

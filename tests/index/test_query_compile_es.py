@@ -63,7 +63,8 @@ def test_date_to_runs_to_the_next_midnight() -> None:
 def test_has_contact_both_ways() -> None:
     present = {"bool": {"should": [{"exists": {"field": f}} for f in (
         "contacts.phones", "contacts.telegram", "contacts.whatsapp", "contacts.line", "contacts.wechat",
-        "contacts.signal", "contacts.emails")]}}  # fmt: skip
+        "contacts.signal", "contacts.zalo", "contacts.viber", "contacts.kakaotalk", "contacts.messenger",
+        "contacts.emails")]}}  # fmt: skip
     assert _filters(Query("*", has_contact=True)) == [present]
     assert _filters(Query("*", has_contact=False)) == [{"bool": {"must_not": [present]}}]
 

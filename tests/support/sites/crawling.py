@@ -15,11 +15,30 @@ from tests.support import ROOT
 SOURCES = ROOT / "sources"
 
 
+def local_source(source: Path, folder: Path) -> Path:
+    """A copy of ``source`` in ``folder`` that may reach the fixture sites on 127.0.0.1.
+
+    The examples in ``sources/`` are templates for real sources and keep the default (no private
+    addresses); the tests' copies add ``allow_private_networks: true``. The keyword lists come along.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / f"{source.stem}.local.yml"
+    text = source.read_text(encoding="utf-8")
+    copy.write_text(text.rstrip("\n") + "\nallow_private_networks: true\n", encoding="utf-8")
+    keywords = source.parent / "keywords"
+    if keywords.is_dir() and not (folder / "keywords").exists():
+        (folder / "keywords").symlink_to(keywords.resolve(), target_is_directory=True)
+    return copy
+
+
 def crawl_example(name: str, base_url: str, data_dir: Path, source: Path | None = None) -> tuple[Path, float]:
     """Crawl ``sources/<name>.yml`` (or ``source``) against ``base_url``; returns the run folder and seconds taken."""
+    original = source or SOURCES / f"{name}.yml"
+    # Next to a test's own source file (its module and keyword lists are relative to it), else beside the data.
+    folder = original.parent if original.parent != SOURCES else data_dir.parent / f"{data_dir.name}-sources"
     started = time.monotonic()
     run = runner.crawl(
-        str(source or SOURCES / f"{name}.yml"), run_id=name, base_url=base_url, settings=Settings(data_dir=data_dir)
+        str(local_source(original, folder)), run_id=name, base_url=base_url, settings=Settings(data_dir=data_dir)
     )
     return run.path, time.monotonic() - started
 

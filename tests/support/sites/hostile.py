@@ -30,6 +30,7 @@ name: {name}
 kind: board
 description: fixture board served by the tests
 start_urls: ["/jobs/1"]
+allow_private_networks: true  # the fixture site is on 127.0.0.1
 board:
   list:
     detail_links: "a.ad::attr(href)"

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-Reply = tuple[int, str, bytes]
+Reply = tuple[int, str, bytes] | tuple[int, str, bytes, dict[str, str]]  # (status, type, body[, headers])
 Route = Callable[[str, dict[str, str]], Reply]
 
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
@@ -73,11 +73,13 @@ def serve(route: Route, port: int = 0) -> Iterator[Site]:
         if request.path == "/robots.txt":
             return Response(ROBOTS, 200, content_type="text/plain")
         query = {k: v[0] for k, v in parse_qs(urlsplit(raw).query, keep_blank_values=True).items()}
+        headers: dict[str, str] = {}
         try:
-            status, ctype, body = route(request.path, query)
+            status, ctype, body, *more = route(request.path, query)
+            headers = more[0] if more else {}
         except Exception as exc:  # a bug in a fixture must show up as a 500, not a hung test
             status, ctype, body = 500, "text/plain", f"fixture error: {exc!r}".encode()
-        return Response(body, status, content_type=ctype)
+        return Response(body, status, headers=headers, content_type=ctype)
 
     server = HTTPServer(host="127.0.0.1", port=port, threaded=True)
     server.expect_request(re.compile(".*")).respond_with_handler(handle)
