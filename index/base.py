@@ -50,6 +50,9 @@ class Index(Protocol):
     def get(self, posting_id: str) -> Finding | None:
         """One finding by id."""
 
+    def get_many(self, posting_ids: list[str]) -> list[Finding]:
+        """The findings with these ids that exist, in the order asked."""
+
     def search(self, query: Query) -> SearchResult:
         """Findings matching ``query``, with facet counts."""
 

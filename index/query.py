@@ -76,6 +76,7 @@ class Query:
     risk_max: int | None = None
     date_from: str | None = None  # YYYY-MM-DD (inclusive), on fetched_at
     date_to: str | None = None  # YYYY-MM-DD (inclusive)
+    indexed_after: str | None = None  # ISO 8601 timestamp (inclusive), on indexed_at: what alerts read
     has_contact: bool | None = None
     bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
     near: tuple[float, float, float] | None = None  # lat, lon, km
@@ -93,6 +94,8 @@ class Query:
             raise QueryError("filters must map a filter name to a list of values")
         self.filters = {name: _values(wanted) for name, wanted in self.filters.items() if wanted}
         self.facets = tuple(self.facets)
+        if self.indexed_after:
+            self.indexed_after = utc_timestamp(self.indexed_after, "indexed_after")
         self.validate()
         if self.match_all and self.sort == "relevance":
             self.sort = "newest"  # nothing to rank by
@@ -215,6 +218,17 @@ def _day(name: str, value: Any) -> date | None:
 
 def _day_ms(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+
+
+def utc_timestamp(value: str, name: str = "timestamp") -> str:
+    """``value`` as the index writes ``indexed_at`` (ISO 8601 in UTC, ``+00:00``), so strings compare as times."""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise QueryError(f"{name} must be a time like 2026-03-01T12:00:00+00:00, not {value!r}") from exc
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
 
 
 def to_epoch_ms(value: str | None) -> int | None:

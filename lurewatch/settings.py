@@ -53,6 +53,24 @@ class Settings(BaseSettings):
     )
     log_level: str = Field("INFO", description="log level of LureWatch's own messages: CLI, API, DAGs and crawls")
     enrich_workers: int = Field(0, ge=0, description="processes for enrichment (0: one per core)")
+    public_url: str = Field("http://127.0.0.1:8765", description="base URL of the web UI, for links in alert digests")
+    smtp_host: str | None = Field(None, description="SMTP server that sends alert emails")
+    smtp_port: int = Field(587, description="SMTP port (587 STARTTLS, 465 TLS, 25 plain)")
+    smtp_tls: Literal["starttls", "ssl", "none"] = Field("starttls", description="SMTP encryption")
+    smtp_user: str | None = Field(None, description="SMTP login (none: send without logging in)")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password (never logged)")
+    smtp_from: str = Field("lurewatch@localhost", description="sender address of alert emails")
+    smtp_timeout: float = Field(30.0, description="SMTP timeout in seconds")
+    webhook_timeout: float = Field(15.0, description="alert webhook timeout in seconds")
+    webhook_allow_private: bool = Field(
+        False, description="allow alert webhooks to loopback and private addresses (off: only public hosts)"
+    )
+    alerts_settle_seconds: int = Field(
+        900,
+        ge=0,
+        description="how far back each alert run re-reads (findings become searchable after their "
+        "indexed_at stamp; alerted clusters are never sent twice)",
+    )
 
     @field_validator("log_level")
     @classmethod

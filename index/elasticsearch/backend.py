@@ -182,6 +182,14 @@ class ElasticsearchIndex:
             raise IndexUnavailable(f"Elasticsearch did not answer (get): {exc}") from exc
         return from_dict(Finding, doc["_source"])
 
+    def get_many(self, posting_ids: list[str]) -> list[Finding]:
+        found: list[Finding] = []
+        for start in range(0, len(posting_ids), BULK_CHUNK):
+            response = self._call("get many", self.client.mget, index=self.alias,
+                                  ids=posting_ids[start : start + BULK_CHUNK], source_excludes=["words"])  # fmt: skip
+            found.extend(from_dict(Finding, doc["_source"]) for doc in response["docs"] if doc.get("found"))
+        return found
+
     def candidates(self, keys: list[str], limit: int) -> list[BandMatch]:
         wanted = lookup_keys(keys)
         if not wanted:

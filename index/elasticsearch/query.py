@@ -41,6 +41,8 @@ def compile_filters(query: Query) -> list[dict[str, Any]]:
         bounds = {"gte": start, "lt": end}
         window = {k: v for k, v in bounds.items() if v is not None}
         filters.append({"range": {"fetched_at": {**window, "format": "epoch_millis"}}})
+    if query.indexed_after:
+        filters.append({"range": {"indexed_at": {"gte": query.indexed_after}}})
     if query.has_contact is not None:
         present = {"bool": {"should": [{"exists": {"field": FILTER_FIELDS[n]}} for n in CONTACT_FIELDS]}}
         filters.append(present if query.has_contact else {"bool": {"must_not": [present]}})

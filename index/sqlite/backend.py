@@ -147,6 +147,15 @@ class SqliteIndex:
         row = self.db.execute("SELECT doc FROM findings WHERE posting_id = ?", (posting_id,)).fetchone()
         return from_json(Finding, row[0]) if row else None
 
+    def get_many(self, posting_ids: list[str]) -> list[Finding]:
+        found: dict[str, Finding] = {}
+        for start in range(0, len(posting_ids), BATCH):
+            chunk = posting_ids[start : start + BATCH]
+            rows = self.db.execute(f"SELECT posting_id, doc FROM findings WHERE posting_id IN ({','.join('?' * len(chunk))})",
+                                   chunk).fetchall()  # fmt: skip
+            found.update((pid, from_json(Finding, doc)) for pid, doc in rows)
+        return [found[pid] for pid in posting_ids if pid in found]
+
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM findings").fetchone()[0])
 

@@ -66,6 +66,10 @@ def compile_where(query: Query) -> Compiled:
     if end is not None:
         clauses.append("f.fetched_ms < ?")
         params.append(end)
+    if query.indexed_after:
+        # Both sides are ISO 8601 in UTC (index/query.py utc_timestamp): text order is time order.
+        clauses.append("f.indexed_at >= ?")
+        params.append(query.indexed_after)
     if query.has_contact is not None:
         clauses.append("f.has_contact = ?")
         params.append(1 if query.has_contact else 0)

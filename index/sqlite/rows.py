@@ -29,6 +29,7 @@ CREATE INDEX IF NOT EXISTS findings_language ON findings (language);
 CREATE INDEX IF NOT EXISTS findings_country ON findings (country);
 CREATE INDEX IF NOT EXISTS findings_compound ON findings (compound);
 CREATE INDEX IF NOT EXISTS findings_cluster ON findings (cluster_id);
+CREATE INDEX IF NOT EXISTS findings_indexed ON findings (indexed_at);
 -- one row per value of a multi-valued field: phones, handles, emails, domains, wallets, indicators, ...
 CREATE TABLE IF NOT EXISTS finding_values (
     field TEXT NOT NULL, value TEXT NOT NULL, rowid INTEGER NOT NULL,

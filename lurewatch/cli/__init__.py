@@ -8,7 +8,7 @@ import typer
 from rich.logging import RichHandler
 from rich.markup import escape
 
-from lurewatch.cli import evidence, geo, index_admin, pipeline, search, web
+from lurewatch.cli import alerts, evidence, geo, index_admin, pipeline, search, web
 from lurewatch.cli._ui import console
 from lurewatch.errors import LureWatchError
 from lurewatch.logs import configure_logging
@@ -19,6 +19,8 @@ for module in (pipeline, search, web, geo):
 app.add_typer(evidence.group, name="evidence")
 app.add_typer(web.keys_group, name="keys")
 app.add_typer(index_admin.group, name="index-admin")
+app.add_typer(alerts.group, name="alerts")
+app.add_typer(alerts.watch_group, name="watch")
 
 
 def main() -> None:
