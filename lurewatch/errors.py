@@ -46,3 +46,9 @@ class SettingsError(LureWatchError):
     """A ``LUREWATCH_*`` environment variable has a value LureWatch cannot use."""
 
     hint = "fix or unset the variable; README's Settings section lists every one"
+
+
+class ExportError(LureWatchError):
+    """An export cannot be made or verified as asked."""
+
+    hint = "`lurewatch export run --help` lists the formats and options"

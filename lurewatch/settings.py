@@ -71,6 +71,20 @@ class Settings(BaseSettings):
         description="how far back each alert run re-reads (findings become searchable after their "
         "indexed_at stamp; alerted clusters are never sent twice)",
     )
+    profile: Literal["investigator", "researcher"] = Field(
+        "investigator", description="who works from this install; researcher makes exports redacted by default"
+    )
+    export_key: SecretStr | None = Field(
+        None, description="key of the HMAC pseudonyms in redacted exports (never logged; default: EXPORT_KEY_FILE)"
+    )
+    export_key_file: Path | None = Field(
+        None, description="file holding the pseudonym key, made on first use (default: DATA_DIR/export.key)"
+    )
+    export_license: str = Field("CC-BY-4.0", description="licence of exported datasets (SPDX id) in datapackage.json")
+    export_citation: str = Field(
+        "LureWatch dataset export", description="how to cite exported datasets (datapackage.json's citation)"
+    )
+    exports_dir: Path | None = Field(None, description="where export jobs of the HTTP API write (default: DATA_DIR/exports)")
 
     @field_validator("log_level")
     @classmethod
@@ -103,6 +117,14 @@ class Settings(BaseSettings):
     @property
     def audit_path(self) -> Path:
         return self.audit_log or self.data_dir / "audit.jsonl"
+
+    @property
+    def export_key_path(self) -> Path:
+        return self.export_key_file or self.data_dir / "export.key"
+
+    @property
+    def exports_path(self) -> Path:
+        return self.exports_dir or self.data_dir / "exports"
 
 
 @lru_cache(maxsize=1)

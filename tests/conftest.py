@@ -120,7 +120,7 @@ def es_settings(es_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
     client.close()
 
 
-@pytest.fixture(params=["sqlite", "elasticsearch"])
+@pytest.fixture(params=["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)])
 def backend_settings(request: pytest.FixtureRequest, settings: Settings) -> Settings:
     """Runs a test once per index backend."""
     if request.param == "elasticsearch":

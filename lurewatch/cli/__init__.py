@@ -8,7 +8,7 @@ import typer
 from rich.logging import RichHandler
 from rich.markup import escape
 
-from lurewatch.cli import alerts, evidence, geo, index_admin, pipeline, search, web
+from lurewatch.cli import alerts, evidence, exports, geo, index_admin, pipeline, search, web
 from lurewatch.cli._ui import console
 from lurewatch.errors import LureWatchError
 from lurewatch.logs import configure_logging
@@ -17,6 +17,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, pret
 for module in (pipeline, search, web, geo):
     app.registered_commands.extend(module.commands.registered_commands)
 app.add_typer(evidence.group, name="evidence")
+app.add_typer(exports.group, name="export")
 app.add_typer(web.keys_group, name="keys")
 app.add_typer(index_admin.group, name="index-admin")
 app.add_typer(alerts.group, name="alerts")

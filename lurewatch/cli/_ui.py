@@ -22,7 +22,9 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
     with Progress(*columns, TextColumn("{task.fields[extra]}"), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task(description, total=total, extra="")
 
-        def update(done: int, extra: str = "") -> None:
+        def update(done: int, extra: str = "", total: int | None = None) -> None:
+            if total is not None:
+                bar.update(task, total=total)
             bar.update(task, completed=done, extra=extra)
 
         yield update
