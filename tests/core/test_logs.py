@@ -19,6 +19,8 @@ def clean_logging() -> Iterator[logging.Logger]:
     """Restores the root and ``lurewatch`` loggers as pytest set them up."""
     root, ours = logging.getLogger(), logging.getLogger("lurewatch")
     handlers, root_level, level = list(root.handlers), root.level, ours.level
+    # An app built by an earlier test in this process may have attached the handler already.
+    root.handlers[:] = [h for h in handlers if not getattr(h, "_lurewatch_handler", False)]
     yield root
     root.handlers[:] = handlers
     root.setLevel(root_level)
