@@ -24,7 +24,8 @@ from pathlib import Path
 
 from lurewatch.enrichment.gazetteer import COUNTRY, load_gazetteer
 from lurewatch.enrichment.gazetteer_build import package_dir
-from lurewatch.enrichment.geolocate import distance_km, geoparse
+from lurewatch.enrichment.geolocate import geoparse
+from lurewatch.geo import distance_km
 
 DEFAULT_DATA = Path("/work/shared/data/geoparsing")
 KM = 161.0

@@ -146,10 +146,10 @@ class WarcCaptureMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
-        run_dir = crawler.settings.get("LUREWATCH_RUN_DIR")
+        run_dir = crawler.settings.get("RUN_DIR")
         if not run_dir:
-            raise NotConfigured("LUREWATCH_RUN_DIR is not set")
-        level = crawler.settings.getint("LUREWATCH_WARC_GZIP_LEVEL", GZIP_LEVEL)
+            raise NotConfigured("RUN_DIR is not set")
+        level = crawler.settings.getint("WARC_GZIP_LEVEL", GZIP_LEVEL)
         middleware = cls(Path(run_dir), crawler, level)
         # The WARC is synced first at every checkpoint: nothing that points at a record is committed before it.
         checkpoint_for(crawler).add_file(middleware.writer.sync)

@@ -46,9 +46,9 @@ class RunStats:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunStats:
-        run_dir = crawler.settings.get("LUREWATCH_RUN_DIR")
+        run_dir = crawler.settings.get("RUN_DIR")
         if not run_dir:
-            raise NotConfigured("LUREWATCH_RUN_DIR is not set")
+            raise NotConfigured("RUN_DIR is not set")
         ext = cls(Path(run_dir), crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)

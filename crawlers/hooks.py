@@ -6,14 +6,20 @@ folder) or a dotted name (``mypackage.xyz``). The module has one entry function:
     def parse_detail(response, source):
         '''Return a dict of Posting fields (title, html, text, posted_at, author, native_id, fields,
         image_urls), a Posting, or None to skip the page.'''
+
+``response`` is Scrapy's (``response.css``, ``response.xpath``, ``response.url``). A function that also
+names a ``soup`` parameter, ``parse_detail(response, source, soup)``, gets the page as a BeautifulSoup
+document too, parsed with lxml; only such hooks pay for it, the selectors and spiders stay on lxml alone.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +29,38 @@ if TYPE_CHECKING:
     from lurewatch.crawlers.source import Source
 
 ENTRY = "parse_detail"
+SOUP = "soup"  # the parameter name that asks for a BeautifulSoup document
+SOUP_PARSER = "lxml"
 
-DetailHook = Callable[[Any, "Source"], Any]
+
+@dataclass(frozen=True)
+class DetailHook:
+    """The source module's ``parse_detail``, called with what its signature asks for."""
+
+    function: Callable[..., Any]
+    wants_soup: bool = False
+
+    def __call__(self, response: Any, source: Source) -> Any:
+        if self.wants_soup:
+            from bs4 import BeautifulSoup
+
+            return self.function(response, source, soup=BeautifulSoup(response.text, SOUP_PARSER))
+        return self.function(response, source)
+
+
+def _wants_soup(entry: Callable[..., Any], ref: str) -> bool:
+    """Whether ``entry`` takes ``soup``; a signature that cannot take (response, source) is a config error."""
+    try:
+        signature = inspect.signature(entry)
+    except (TypeError, ValueError):
+        return False  # a builtin or C function: called the plain way
+    wants = SOUP in signature.parameters
+    try:
+        signature.bind(None, None, **({SOUP: None} if wants else {}))
+    except TypeError as exc:
+        message = f"{ref}: {ENTRY} must take (response, source) or (response, source, soup): {exc}"
+        raise SourceConfigError(message) from exc
+    return wants
 
 
 def _module_path(source: Source, ref: str) -> Path:
@@ -60,4 +96,4 @@ def load_hook(source: Source) -> DetailHook:
     entry = getattr(module, ENTRY, None)
     if not callable(entry):
         raise SourceConfigError(f"{ref} has no function {ENTRY}(response, source)")
-    return entry  # type: ignore[no-any-return]
+    return DetailHook(entry, _wants_soup(entry, ref))

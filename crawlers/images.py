@@ -93,11 +93,11 @@ class ImagesPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ImagesPipeline:
         settings = crawler.settings
-        if not settings.getbool("LUREWATCH_IMAGES_ENABLED", True):
+        if not settings.getbool("POSTING_IMAGES_ENABLED"):
             raise NotConfigured("images are off for this source")
         rejects = RejectLog.for_crawler(crawler)
-        max_bytes = settings.getint("LUREWATCH_IMAGE_MAX_BYTES", 5_000_000)  # bytes per image
-        return cls(crawler, rejects, max_bytes, settings.getint("LUREWATCH_IMAGE_MAX_PIXELS", MAX_PIXELS))
+        max_bytes = settings.getint("POSTING_IMAGES_MAX_BYTES")  # bytes per image (politeness.max_image_bytes)
+        return cls(crawler, rejects, max_bytes, settings.getint("POSTING_IMAGES_MAX_PIXELS", MAX_PIXELS))
 
     async def process_item(self, item: Posting, spider: Spider) -> Posting:
         done = {image.url for image in item.images}

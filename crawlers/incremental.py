@@ -206,11 +206,11 @@ def open_store(crawler: Crawler) -> SeenStore:
     """The crawl's store, shared by the middleware and the pipeline (one connection per crawl)."""
     store = getattr(crawler, "_lurewatch_seen_store", None)
     if store is None:
-        state_dir = crawler.settings.get("LUREWATCH_STATE_DIR")
-        name = crawler.settings.get("LUREWATCH_SOURCE")
+        state_dir = crawler.settings.get("INCREMENTAL_STATE_DIR")
+        name = crawler.settings.get("SOURCE_NAME")
         if not state_dir or not name:
-            raise NotConfigured("LUREWATCH_STATE_DIR / LUREWATCH_SOURCE are not set")
-        run_dir = Path(crawler.settings["LUREWATCH_RUN_DIR"])
+            raise NotConfigured("INCREMENTAL_STATE_DIR / SOURCE_NAME are not set")
+        run_dir = Path(crawler.settings["RUN_DIR"])
         checkpoint = checkpoint_for(crawler)
         store = SeenStore(Path(state_dir) / f"{name}.sqlite", run_dir.name, checkpoint.run)
         checkpoint.add_commit(store.commit)
@@ -235,7 +235,7 @@ def open_store(crawler: Crawler) -> SeenStore:
 
 
 class IncrementalMiddleware:
-    """Drops a known detail page fetched less than ``LUREWATCH_REVISIT_AFTER`` seconds ago."""
+    """Drops a known detail page fetched less than ``INCREMENTAL_REVISIT_AFTER`` seconds ago."""
 
     def __init__(self, store: SeenStore, revisit_after: float, crawler: Crawler) -> None:
         self.store = store
@@ -244,7 +244,7 @@ class IncrementalMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
-        revisit = crawler.settings.getfloat("LUREWATCH_REVISIT_AFTER", 7 * 86400)  # seconds
+        revisit = crawler.settings.getfloat("INCREMENTAL_REVISIT_AFTER")  # seconds (politeness.revisit_after)
         return cls(open_store(crawler), revisit, crawler)
 
     def process_request(self, request: Request, spider: Spider) -> None:

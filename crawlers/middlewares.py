@@ -21,14 +21,14 @@ REDIRECT_CODES = {301, 302, 303, 307, 308}
 
 
 class SourceProxyMiddleware:
-    """Sends every request through the source's proxy (``LUREWATCH_PROXY``) unless it names its own."""
+    """Sends every request through the source's proxy (``SOURCE_PROXY``) unless it names its own."""
 
     def __init__(self, proxy: str) -> None:
         self.proxy = proxy
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SourceProxyMiddleware:
-        proxy = crawler.settings.get("LUREWATCH_PROXY")
+        proxy = crawler.settings.get("SOURCE_PROXY")
         if not proxy:
             raise NotConfigured("no proxy for this source")
         return cls(proxy)
@@ -46,13 +46,14 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)  # seconds before the first retry
-        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)  # seconds, cap of one wait
+        # Defaults: politeness.retry_backoff and retry_backoff_max in the source schema (crawlers/source.py).
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE")  # seconds before the first retry
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX")  # seconds, cap of one wait
 
     def backoff(self, retry: Request, retry_after: float = 0.0) -> float:
         """Seconds to wait before ``retry``; a server's own Retry-After is honoured up to the cap."""
-        times = retry.meta.get("retry_times", 1)
-        delay = self.backoff_base * 2 ** (times - 1) * random.uniform(0.8, 1.2)
+        times: int = retry.meta.get("retry_times", 1)
+        delay = self.backoff_base * 2.0 ** (times - 1) * random.uniform(0.8, 1.2)
         return min(self.backoff_max, max(delay, retry_after))
 
     async def _backed_off(
@@ -61,7 +62,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if isinstance(result, Request) and result is not request:
             delay = self.backoff(result, _retry_after(response))
             assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("lurewatch/retry/backoff_seconds", round(delay, 3))
+            # Scrapy annotates counts as int; a float adds up the same.
+            self.crawler.stats.inc_value("lurewatch/retry/backoff_seconds", round(delay, 3))  # type: ignore[arg-type]
             if delay > 0:
                 await sleep(delay)
         return result

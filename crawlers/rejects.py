@@ -30,7 +30,7 @@ class RejectLog:
         """The crawl's one reject log (spider, pipelines and images share it)."""
         log = getattr(crawler, "_lurewatch_rejects", None)
         if log is None:
-            log = cls(RejectFile(Path(crawler.settings["LUREWATCH_RUN_DIR"]) / REJECTS["crawl"], "crawl"), crawler)
+            log = cls(RejectFile(Path(crawler.settings["RUN_DIR"]) / REJECTS["crawl"], "crawl"), crawler)
             crawler._lurewatch_rejects = log  # type: ignore[attr-defined]
             crawler.signals.connect(log.file.close, signal=signals.engine_stopped)
         return log
@@ -50,7 +50,7 @@ class RejectLog:
         """Count and keep aside a failed request (an errback's failure), unless it was dropped on purpose."""
         from lurewatch.crawlers.urlguard import UrlRefused
 
-        if failure.check(UrlRefused):
+        if isinstance(failure.value, UrlRefused):
             return  # the URL policy kept it aside already, with its kind
         request = failure.request  # type: ignore[attr-defined]
         kind = failure_kind(failure)
@@ -58,7 +58,7 @@ class RejectLog:
         if kind is None:
             self.crawler.stats.inc_value("lurewatch/ignored_requests")
             return
-        self.add(kind, request.url, f"{failure.type.__name__}: {failure.value}")
+        self.add(kind, request.url, f"{type(failure.value).__name__}: {failure.value}")
 
 
 def failure_kind(failure: Failure) -> str | None:
@@ -75,20 +75,20 @@ def failure_kind(failure: Failure) -> str | None:
     from lurewatch.crawlers.urlguard import PrivateAddressRefused
 
     text = str(failure.value)
-    if failure.check(IgnoreRequest):
+    if isinstance(failure.value, IgnoreRequest):
         if "decompressed" in text:  # HttpCompressionMiddleware: the decoded body is over DOWNLOAD_MAXSIZE
             return "decompression_bomb"
         return "redirect_loop" if "redirect" in text else None
-    if failure.check(PrivateAddressRefused):
+    if isinstance(failure.value, PrivateAddressRefused):
         return "private_address"
-    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
+    if isinstance(failure.value, (DownloadTimeoutError, TimeoutError, TCPTimedOutError)):
         return "timeout"
     if type(failure.value).__module__.startswith("playwright"):
         return "browser"
-    if failure.check(CannotResolveHostError, DNSLookupError):
+    if isinstance(failure.value, (CannotResolveHostError, DNSLookupError)):
         return "dns"
-    if failure.check(DownloadCancelledError) or "max size" in text:
+    if isinstance(failure.value, DownloadCancelledError) or "max size" in text:
         return "too_large"
-    if failure.check(ResponseDataLossError):
+    if isinstance(failure.value, ResponseDataLossError):
         return "data_loss"
     return "network"

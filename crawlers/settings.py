@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from lurewatch.crawlers.source import Source
+from lurewatch.crawlers.source import Politeness, Source
 from lurewatch.crawlers.urlguard import NO_OTHER_SCHEMES
 from lurewatch.crawlers.urlpolicy import UrlPolicy
 from lurewatch.run_folder import CRAWL_LOG, POSTINGS
@@ -16,7 +16,6 @@ BASE_SETTINGS: dict[str, Any] = {
     "ROBOTSTXT_OBEY": True,
     "COOKIES_ENABLED": False,
     "TELNETCONSOLE_ENABLED": False,
-    "LOG_LEVEL": "INFO",
     "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
     "EXTENSIONS": {
         # A local code-execution server and a debug console have no place in an unattended crawler.
@@ -60,42 +59,57 @@ BASE_SETTINGS: dict[str, Any] = {
     "FEED_EXPORT_ENCODING": "utf-8",
     # Unbuffered, synced at checkpoints: a posting reaches the feed only after its WARC record (see checkpoint.py).
     "FEED_STORAGES": {"file": "lurewatch.crawlers.checkpoint.DurableFileFeedStorage"},
-    "AUTOTHROTTLE_START_DELAY": 0.5,
     "AUTOTHROTTLE_MAX_DELAY": 30.0,
 }
 
 
-def crawl_settings(source: Source, run_dir: Path, user_agent: str, log_level: str = "INFO") -> dict[str, Any]:
-    """Settings for crawling ``source`` into ``run_dir`` (``DATA_DIR/runs/<run_id>``)."""
-    polite = source.politeness
+def politeness_settings(polite: Politeness) -> dict[str, Any]:
+    """The Scrapy settings a source's politeness block gives; the schema in ``source.py`` holds every default."""
+    return {
+        "ROBOTSTXT_OBEY": polite.obey_robots,
+        "CONCURRENT_REQUESTS": polite.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": polite.concurrency,
+        "DOWNLOAD_DELAY": polite.delay,
+        "AUTOTHROTTLE_ENABLED": polite.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": polite.delay,
+        # Aim at the source's own concurrency; AutoThrottle then backs off when the site slows down.
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(polite.concurrency),
+        "DOWNLOAD_MAXSIZE": polite.max_page_bytes,
+        "DOWNLOAD_TIMEOUT": polite.timeout,
+        "RETRY_TIMES": polite.retries,
+        "RETRY_BACKOFF_BASE": polite.retry_backoff,
+        "RETRY_BACKOFF_MAX": polite.retry_backoff_max,
+        "SOURCE_PROXY": polite.proxy,
+        "INCREMENTAL_REVISIT_AFTER": polite.revisit_seconds(),
+        "POSTING_IMAGES_ENABLED": polite.images,
+        "POSTING_IMAGES_MAX_BYTES": polite.max_image_bytes,
+    }
+
+
+# A crawler built from BASE_SETTINGS alone (tests, the bench's baseline) is as polite as a source by default.
+BASE_SETTINGS.update(politeness_settings(Politeness()))
+
+
+def crawl_settings(source: Source, run_dir: Path, user_agent: str, log_level: str) -> dict[str, Any]:
+    """Settings for crawling ``source`` into ``run_dir`` (``DATA_DIR/runs/<run_id>``).
+
+    Scrapy's own names where Scrapy has one; LureWatch's components are named after themselves
+    (``SOURCE_PROXY``, ``INCREMENTAL_*``, ``POSTING_IMAGES_*``, ``WARC_*``, ``RUN_DIR``), never ``LUREWATCH_*``,
+    which is the namespace of the environment variables read by ``lurewatch/settings.py``.
+    """
     settings = dict(BASE_SETTINGS)
+    settings.update(politeness_settings(source.politeness))
     settings.update(
         {
-            "ROBOTSTXT_OBEY": polite.obey_robots,
-            "CONCURRENT_REQUESTS": polite.concurrency,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": polite.concurrency,
-            "DOWNLOAD_DELAY": polite.delay,
-            "AUTOTHROTTLE_ENABLED": polite.autothrottle,
-            # Aim at the source's own concurrency; AutoThrottle then backs off when the site slows down.
-            "AUTOTHROTTLE_TARGET_CONCURRENCY": float(polite.concurrency),
-            "USER_AGENT": polite.user_agent or user_agent,
-            "DOWNLOAD_MAXSIZE": polite.max_page_bytes,
-            "DOWNLOAD_TIMEOUT": polite.timeout,
-            "RETRY_TIMES": polite.retries,
-            "RETRY_BACKOFF_BASE": polite.retry_backoff,
-            "RETRY_BACKOFF_MAX": polite.retry_backoff_max,
-            "LUREWATCH_PROXY": polite.proxy,
-            "LUREWATCH_SOURCE": source.name,
-            "LUREWATCH_ALLOWED_HOSTS": UrlPolicy.for_source(source).host_entries(),
-            "LUREWATCH_ALLOW_PRIVATE_NETWORKS": source.allow_private_networks,
+            "USER_AGENT": source.politeness.user_agent or user_agent,
+            "SOURCE_NAME": source.name,
+            "URLGUARD_ALLOWED_HOSTS": UrlPolicy.for_source(source).host_entries(),
+            "URLGUARD_ALLOW_PRIVATE_NETWORKS": source.allow_private_networks,
             # DATA_DIR/state: the incremental store outlives the run folders.
-            "LUREWATCH_STATE_DIR": str(run_dir.resolve().parent.parent / "state"),
-            "LUREWATCH_REVISIT_AFTER": polite.revisit_seconds(),
-            "LUREWATCH_IMAGES_ENABLED": polite.images,
-            "LUREWATCH_IMAGE_MAX_BYTES": polite.max_image_bytes,
+            "INCREMENTAL_STATE_DIR": str(run_dir.resolve().parent.parent / "state"),
             "LOG_LEVEL": log_level,
             "LOG_FILE": str(run_dir / CRAWL_LOG),
-            "LUREWATCH_RUN_DIR": str(run_dir),
+            "RUN_DIR": str(run_dir),
             # Appended to, never overwritten: a resumed run adds to the postings its evidence already backs.
             "FEEDS": {str(run_dir / POSTINGS): {"format": "jsonlines", "encoding": "utf-8", "overwrite": False}},
         }

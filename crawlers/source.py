@@ -154,15 +154,15 @@ class _LineLoader(yaml.SafeLoader):
 
     aliases = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_YAML_ALIASES:
-                mark = self.peek_event().start_mark
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise yaml.MarkedYAMLError(
                     problem=f"more than {MAX_YAML_ALIASES} aliases (*name); refused", problem_mark=mark
                 )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 def bounded_yaml(text: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
@@ -242,8 +242,8 @@ def load_source(path: Path) -> Source:
         data, lines = bounded_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        line = f":{mark.line + 1}" if mark else ""
-        raise SourceConfigError(f"{path}{line}: invalid YAML: {exc.problem}") from exc
+        where = f":{mark.line + 1}" if mark else ""
+        raise SourceConfigError(f"{path}{where}: invalid YAML: {exc.problem}") from exc
     except yaml.YAMLError as exc:  # e.g. a control character: the reader's message spans lines
         raise SourceConfigError(f"{path}:1: invalid YAML: {' '.join(str(exc).split())}") from exc
     except RecursionError as exc:

@@ -60,8 +60,8 @@ class PrivateAddressRefused(DNSLookupError):
 
 
 def policy_from_settings(settings: BaseSettings) -> UrlPolicy:
-    hosts = [parse_host_entry(entry) for entry in settings.getlist("LUREWATCH_ALLOWED_HOSTS")]
-    return UrlPolicy(hosts, settings.getbool("LUREWATCH_ALLOW_PRIVATE_NETWORKS"))
+    hosts = [parse_host_entry(entry) for entry in settings.getlist("URLGUARD_ALLOWED_HOSTS")]
+    return UrlPolicy(hosts, settings.getbool("URLGUARD_ALLOW_PRIVATE_NETWORKS"))
 
 
 class UrlPolicyMiddleware:
@@ -77,7 +77,7 @@ class UrlPolicyMiddleware:
     def from_crawler(cls, crawler: Crawler) -> UrlPolicyMiddleware:
         settings = crawler.settings
         rejects = RejectLog.for_crawler(crawler)
-        return cls(policy_from_settings(settings), rejects, bool(settings.get("LUREWATCH_PROXY")))
+        return cls(policy_from_settings(settings), rejects, bool(settings.get("SOURCE_PROXY")))
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         refusal = self.policy.check(request.url)
@@ -135,8 +135,8 @@ class PolicyResolver(CachingThreadedResolver):
     def from_crawler(cls, crawler: Crawler, reactor: Any) -> PolicyResolver:
         resolver = super().from_crawler(crawler, reactor)
         settings = crawler.settings
-        resolver.allow_private = settings.getbool("LUREWATCH_ALLOW_PRIVATE_NETWORKS")
-        proxy = settings.get("LUREWATCH_PROXY") or ""
+        resolver.allow_private = settings.getbool("URLGUARD_ALLOW_PRIVATE_NETWORKS")
+        proxy = settings.get("SOURCE_PROXY") or ""
         resolver.proxy_host = (urlsplit(proxy).hostname or "") if proxy else ""
         return resolver
 

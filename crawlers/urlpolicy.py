@@ -52,7 +52,8 @@ def strip_userinfo(url: str) -> str:
 
 def resolve_addresses(host: str) -> list[str]:
     """Every address ``host`` resolves to, by the operating system's resolver."""
-    return sorted({info[4][0] for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)})
+    # The first item of a sockaddr is the address as text (typeshed types it str | int for AF_UNIX's sake).
+    return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)})
 
 
 def address_problem(address: str) -> str | None:

@@ -13,8 +13,11 @@ from pathlib import Path
 from airflow.sdk import dag, task
 
 from lurewatch.errors import SourceConfigError
+from lurewatch.logs import configure_logging
 from lurewatch.runner import load_source, source_files
 
+# Airflow's task log handles the records; LureWatch only sets its loggers' level (LUREWATCH_LOG_LEVEL).
+configure_logging(attach=False)
 log = logging.getLogger(__name__)
 
 
@@ -55,7 +58,8 @@ def build_dag(name: str, source_file: Path, schedule: str | None):  # type: igno
 
             return runner.index(run).run_id
 
-        index(enrich(crawl()))
+        # TaskFlow hands each task an XComArg that Airflow resolves to the previous task's run id.
+        index(enrich(crawl()))  # type: ignore[arg-type]
 
     return pipeline()
 

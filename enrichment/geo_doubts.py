@@ -14,6 +14,7 @@ country), since acronyms outnumber towns written in capitals.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -71,7 +72,7 @@ def count_doubts(
     place: Place,
     supported: bool,
     named_person: bool,
-    blocked: list[tuple[int, int, str]],
+    blocked: Sequence[tuple[int, int, str]],
     options: Options,
     proper: set[int] | None,
     strong: bool = False,

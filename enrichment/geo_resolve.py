@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from lurewatch.enrichment.gazetteer import (
@@ -27,12 +28,12 @@ from lurewatch.enrichment.gazetteer import (
     SUBREGION,
     Gazetteer,
     Place,
-    distance_km,
     name_key,
 )
 from lurewatch.enrichment.geo_compounds import Compound, CompoundMention
 from lurewatch.enrichment.geo_doubts import Options, count_doubts
 from lurewatch.enrichment.geo_spans import Mention
+from lurewatch.geo import distance_km
 
 ACCEPT = 2.4  # score a scan-only name needs
 PENALTY = 1.5  # added to ACCEPT per reason for doubt
@@ -90,9 +91,9 @@ def inside(small: Place, big: Place) -> bool:
 
 
 def pick_best(
-    candidates,
-    keys,
-    score,
+    candidates: dict[str, list[Place]],
+    keys: Collection[str],
+    score: Callable[[Place, str], float],
     anchors: dict[str, Place],
     pairs: dict[str, set[tuple[str, bool]]] = {},  # noqa: B006
 ) -> dict[str, tuple[Place, float, float]]:
@@ -131,7 +132,9 @@ def plural(word: str, gazetteer: Gazetteer) -> bool:
     return word.endswith("s") and gazetteer.demonym_country(word[:-1]) is not None
 
 
-def choose_spans(mentions: list[Mention], compounds: list[CompoundMention], candidates: dict[str, list[Place]]):
+def choose_spans(
+    mentions: list[Mention], compounds: list[CompoundMention], candidates: dict[str, list[Place]]
+) -> list[Mention]:
     """Non-overlapping spans: compounds first, then the longest names, NER's before the scan's."""
     rank = {"ner": 1, "scan": 2, "script": 2, "demonym": 3}
     ordered = sorted(
@@ -156,7 +159,7 @@ def resolve(
     gazetteer: Gazetteer,
     signal_countries: Counter[str],
     options: Options,
-    blocked: list[tuple[int, int, str]] = (),
+    blocked: Sequence[tuple[int, int, str]] = (),
     proper: set[int] | None = None,
     text: str = "",
 ) -> list[Resolved]:
@@ -175,8 +178,9 @@ def resolve(
                 candidates[m.key] = [continent]  # "European": Europe, reported only where demonyms are
     chosen = choose_spans(mentions, compounds, candidates)
     # Context that each name gives: countries and regions, per name so a name never supports itself.
-    country_by_key: dict[str, Counter[str]] = defaultdict(Counter)
-    region_by_key: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    # Weights are floats (a region alone counts half); a missing country weighs 0.
+    country_by_key: dict[str, defaultdict[str | None, float]] = defaultdict(lambda: defaultdict(float))
+    region_by_key: dict[str, set[tuple[str | None, str | None]]] = defaultdict(set)
     for m in chosen:
         places = candidates.get(m.key, [])
         countries = {p.country for p in places if p.kind == COUNTRY}
@@ -194,19 +198,20 @@ def resolve(
             country_by_key[m.key][big[0].country] += 0.5
     for c in compounds:
         country_by_key["\x00" + c.compound.name][c.compound.country] += 1.0
-    totals: Counter[str] = Counter()
-    for counter in country_by_key.values():
-        totals.update({cc: min(w, 2.0) for cc, w in counter.items()})
-    all_regions: Counter[tuple[str, str]] = Counter()
-    for regions in region_by_key.values():
-        all_regions.update(regions)
+    totals: defaultdict[str | None, float] = defaultdict(float)
+    for weights in country_by_key.values():
+        for cc, w in weights.items():
+            totals[cc] += min(w, 2.0)
+    all_regions: Counter[tuple[str | None, str | None]] = Counter()
+    for named_regions in region_by_key.values():
+        all_regions.update(named_regions)
 
     def score(place: Place, key: str) -> float:
-        own = country_by_key.get(key, Counter())
+        own: Mapping[str | None, float] = country_by_key.get(key, {})
         named = name_score(place, key)
         s = size_score(place) + named
         if place.country:
-            support = totals[place.country] - min(own.get(place.country, 0.0), 2.0)
+            support = totals.get(place.country, 0.0) - min(own.get(place.country, 0.0), 2.0)
             s += COUNTRY_CONTEXT * min(support, 1.0) + SIGNAL_CONTEXT * min(signal_countries[place.country], 1)
             if place.kind != REGION and (place.country, place.admin1) in all_regions:
                 if (place.country, place.admin1) not in region_by_key.get(key, set()):

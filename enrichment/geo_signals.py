@@ -16,7 +16,7 @@ def phone_country(phone: str) -> str | None:
     except phonenumbers.NumberParseException:
         return None
     region = phonenumbers.region_code_for_number(number)
-    if not region or region == "001":
+    if (not region or region == "001") and number.country_code is not None:
         region = phonenumbers.region_code_for_country_code(number.country_code)
     return region if region and region not in ("001", "ZZ") else None
 

@@ -6,18 +6,19 @@ with offsets (the ``lurewatch geoparse`` command and the benchmark use it).
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from lurewatch.enrichment.gazetteer import CITY, COUNTRY, REGION, SUBREGION, Gazetteer, distance_km, load_gazetteer
+from lurewatch.enrichment.gazetteer import CITY, COUNTRY, REGION, SUBREGION, Gazetteer, load_gazetteer
 from lurewatch.enrichment.geo_compounds import find_compounds
 from lurewatch.enrichment.geo_doubts import Options
 from lurewatch.enrichment.geo_resolve import Resolved, resolve
 from lurewatch.enrichment.geo_signals import domain_country, phone_country, valid_point
 from lurewatch.enrichment.geo_spans import ner_mentions, scan_latin, scan_local_scripts
+from lurewatch.geo import distance_km
 from lurewatch.records import Location
 
-__all__ = ["GeoResult", "distance_km", "geolocate", "geoparse"]
+__all__ = ["GeoResult", "geolocate", "geoparse"]
 
 # Which location becomes the posting's point: the most specific evidence first.
 SPECIFICITY = {"compound": 6, "hub": 5, "exif": 4, CITY: 3, SUBREGION: 2, REGION: 2, COUNTRY: 1}
@@ -49,7 +50,7 @@ def geoparse(
     """Place mentions of ``text`` with character offsets, each resolved to a place or a known compound."""
     gazetteer = gazetteer or load_gazetteer()
     mentions = scan_latin(text, gazetteer) + scan_local_scripts(text, gazetteer)
-    blocked: list[tuple[int, int]] = []
+    blocked: list[tuple[int, int, str]] = []
     proper: set[int] | None = None
     if ner:
         places, blocked, proper = ner_mentions(text)
@@ -85,6 +86,7 @@ def geolocate(
             rank = SPECIFICITY.get(c.kind, SPECIFICITY[CITY])
         else:
             p = m.place
+            assert p is not None  # a resolved mention is a compound or a place
             loc = Location(p.name, p.country, p.admin1, p.lat, p.lon, p.geonameid, "text", m.confidence)
             rank = SPECIFICITY.get(p.kind, 0)
         key = (loc.name, loc.country)
@@ -95,7 +97,7 @@ def geolocate(
         located[key] = (loc, count, rank)
     for point in exif_points or []:
         if valid_point(point):
-            near = [v[0] for v in located.values() if v[0].lat is not None and
+            near = [v[0] for v in located.values() if v[0].lat is not None and v[0].lon is not None and
                     distance_km(point[0], point[1], v[0].lat, v[0].lon) <= EXIF_MATCH_KM]  # fmt: skip
             country = near[0].country if near else None
             loc = Location("photo GPS", country, None, point[0], point[1], None, "exif", 0.9)
@@ -116,7 +118,7 @@ def summarise(
     result = GeoResult(locations=[v[0] for v in located.values()])
     if not located:
         return result
-    votes: Counter[str] = Counter()
+    votes: defaultdict[str, float] = defaultdict(float)
     best_rank: Counter[str] = Counter()
     for loc, count, rank in located.values():
         if loc.country:
@@ -128,10 +130,11 @@ def summarise(
     # Ties go to the country of the most specific place: "from Mae Sot across to Myawaddy" is Myanmar.
     result.country = max(votes, key=lambda cc: (round(votes[cc], 6), best_rank[cc], cc)) if votes else None
     # The most specific place in that country (a photo point, a compound, a town); else the most specific one.
-    inside = [v for v in located.values() if v[0].country == result.country and v[0].lat is not None]
-    candidates = inside or [v for v in located.values() if v[0].lat is not None]
+    placed = [v for v in located.values() if v[0].lat is not None and v[0].lon is not None]
+    candidates = [v for v in placed if v[0].country == result.country] or placed
     if candidates:
         primary = max(candidates, key=lambda v: (v[2], v[1], v[0].confidence))[0]
+        assert primary.lat is not None and primary.lon is not None
         result.geo = {"lat": primary.lat, "lon": primary.lon}
     compounds = [(r, c, loc) for loc, c, r in located.values() if loc.source == "compound" and r > SPECIFICITY[CITY]]
     if compounds:

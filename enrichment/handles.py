@@ -73,7 +73,7 @@ def extract_whatsapp(text: str, regions: list[str]) -> list[str]:
 
 def extract_zalo(text: str, regions: list[str]) -> list[str]:
     """Phone numbers (E.164) from zalo.me links and "Zalo (ID): number"; local numbers read with the hints."""
-    numbers = []
+    numbers: list[str] = []
     for match in (*ZALO_LINK.finditer(text), *ZALO_NUMBER.finditer(text)):
         numbers.extend(number for number, _, _ in find_phones(f" {match.group(1)} ", [*regions, "VN"]))
     return list(dict.fromkeys(numbers))

@@ -83,7 +83,8 @@ def minhash(hashes: np.ndarray, num_perm: int = NUM_PERM) -> np.ndarray:
         permuted = np.multiply.outer(_A[:num_perm], hashes)
         permuted += _B[:num_perm, None]
     # The top 32 bits are the hash value; the shift is monotonic, so take the minimum first.
-    return permuted.min(axis=1) >> np.uint64(32)
+    signature: np.ndarray = permuted.min(axis=1) >> np.uint64(32)
+    return signature
 
 
 def band_keys(sig: np.ndarray, prefix: str = "b", rows: int = ROWS) -> list[str]:

@@ -29,9 +29,9 @@ def age_limit(text: str) -> tuple[int | None, int, str] | None:
         low, high = (int(g) for g in (match.group(1, 2) if match.group(1) else match.group(3, 4)))
         if 14 <= low < high <= 70:
             return low, high, match.group(0)
-    match = AGE_MAX.search(text)
-    if match and 18 <= int(match.group("high")) <= 70:
-        return None, int(match.group("high")), match.group(0)
+    top = AGE_MAX.search(text)
+    if top and 18 <= int(top.group("high")) <= 70:
+        return None, int(top.group("high")), top.group(0)
     return None
 
 

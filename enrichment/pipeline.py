@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from lurewatch.enrichment.contacts import extract_contacts
 from lurewatch.enrichment.dates import MAX_RAW, parse_posted
 from lurewatch.enrichment.dedup import CandidateStore, MemoryCandidateStore, assign_cluster, content_sha256, dedup_keys
@@ -28,7 +30,7 @@ from lurewatch.enrichment.salary import extract_salary
 from lurewatch.enrichment.score import score
 from lurewatch.enrichment.segment import segment
 from lurewatch.enrichment.wallets import extract_wallets
-from lurewatch.records import Finding, Posting, from_dict
+from lurewatch.records import Finding, Posting, from_json, to_json
 from lurewatch.run_folder import RejectFile
 
 logger = logging.getLogger(__name__)
@@ -116,26 +118,23 @@ def _enrich_lines(lines: list[tuple[int, str]]) -> tuple[list[tuple[Any, ...]], 
     out: list[tuple[Any, ...]] = []
     for number, line in lines:
         try:
-            finding = enrich_posting(from_dict(Posting, json.loads(line)), timings)
+            posting = from_json(Posting, line)
+        except msgspec.DecodeError as exc:
+            out.append(("bad", number, "invalid_json", str(exc), line.rstrip("\n")))
+            continue
+        except msgspec.ValidationError as exc:
+            out.append(("bad", number, "invalid_posting", str(exc), line.rstrip("\n")))
+            continue
+        try:
+            finding = enrich_posting(posting, timings)
         except Exception as exc:  # noqa: BLE001 - one bad posting must not stop the run
             out.append(("bad", number, type(exc).__name__, str(exc), line.rstrip("\n")))
             continue
         finding.cluster_id, finding.duplicate_of = "\0", "\0"
         keys = finding.minhash_bands
-        line_out = json.dumps(_plain(finding), ensure_ascii=False, separators=(",", ":"))
+        line_out = to_json(finding)
         out.append(("ok", number, finding.posting_id, finding.first_seen or "", keys, line_out))
     return out, timings
-
-
-def _plain(value: Any) -> Any:
-    """``dataclasses.asdict`` without its deep copies (a third of serialising time); same JSON as ``to_json``."""
-    if hasattr(value, "__dataclass_fields__"):
-        return {name: _plain(item) for name, item in value.__dict__.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    return value
 
 
 def _chunks(src: Any, report: EnrichReport) -> Iterator[list[tuple[int, str]]]:

@@ -1,11 +1,12 @@
-"""Geo arithmetic shared by the SQLite backend and the map: web-mercator tiles and great-circle distance."""
+"""Geo arithmetic of the SQLite backend and the map: web-mercator tiles (distance: ``lurewatch.geo``)."""
 
 from __future__ import annotations
 
 import math
 
+from lurewatch.geo import EARTH_RADIUS_M
+
 TILE_ZOOM = 16  # tiles are stored at this zoom; coarser ones are a shift away
-EARTH_RADIUS_M = 6371008.7714  # the mean radius Elasticsearch uses for arc distance
 
 
 def tile_of(lat: float, lon: float, zoom: int = TILE_ZOOM) -> tuple[int, int]:
@@ -41,14 +42,6 @@ def tile_bounds(key: str) -> tuple[float, float, float, float]:
 def zoom_for(width_degrees: float) -> int:
     """A geotile zoom that splits a view ``width_degrees`` wide into a few dozen cells."""
     return max(2, min(14, round(math.log2(360.0 / max(width_degrees, 1e-6))) + 3))
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def box_around(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lurewatch.entities import ENTITY_KINDS, normalise
 from lurewatch.index.base import Index
@@ -23,8 +24,9 @@ class EntitySummary:
     clusters: int = 0
     first_seen: str | None = None
     last_seen: str | None = None
-    sources: list[tuple[str, int]] = field(default_factory=list)
-    countries: list[tuple[str, int]] = field(default_factory=list)
+    # dataclasses.field spelled out: this class has a field named ``field``.
+    sources: list[tuple[str, int]] = dataclasses.field(default_factory=list)
+    countries: list[tuple[str, int]] = dataclasses.field(default_factory=list)
     max_risk: int = 0
     truncated: bool = False
 

@@ -60,6 +60,12 @@ class CrawlFetchedNothing(CrawlFailed):
     hint = "check that the site is up and reachable; the run's rejects.jsonl lists each refused URL"
 
 
+class SettingsError(LureWatchError):
+    """A ``LUREWATCH_*`` environment variable has a value LureWatch cannot use."""
+
+    hint = "fix or unset the variable; README's Settings section lists every one"
+
+
 class ExportError(LureWatchError):
     """An export cannot be made or verified as asked."""
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lurewatch.crawlers.extensions import EXIT_FETCHED_NOTHING, PROGRESS_PREFIX, fetched_nothing_line
-from lurewatch.crawlers.source import load_source
+from lurewatch.crawlers.source import load_source as load_source  # re-exported for the CLI and the DAGs
 from lurewatch.errors import (
     CrawlFailed,
     CrawlFetchedNothing,

@@ -7,8 +7,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from lurewatch.errors import SettingsError
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -47,7 +51,7 @@ class Settings(BaseSettings):
         "LureWatch/0.1 (+https://github.com/lurewatch/lurewatch; research crawler)",
         description="default User-Agent of the crawlers",
     )
-    log_level: str = Field("INFO", description="log level of crawls and the CLI")
+    log_level: str = Field("INFO", description="log level of LureWatch's own messages: CLI, API, DAGs and crawls")
     enrich_workers: int = Field(0, ge=0, description="processes for enrichment (0: one per core)")
     public_url: str = Field("http://127.0.0.1:8765", description="base URL of the web UI, for links in alert digests")
     smtp_host: str | None = Field(None, description="SMTP server that sends alert emails")
@@ -81,6 +85,14 @@ class Settings(BaseSettings):
         "LureWatch dataset export", description="how to cite exported datasets (datapackage.json's citation)"
     )
     exports_dir: Path | None = Field(None, description="where export jobs of the HTTP API write (default: DATA_DIR/exports)")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
+        return level
 
     @property
     def enrich_processes(self) -> int:
@@ -118,7 +130,13 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing the environment."""
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "LUREWATCH_" + "_".join(str(part) for part in first["loc"]).upper()
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise SettingsError(f"{name}={first.get('input')!r}: {first['msg']}{more}") from exc
 
 
 def offline_environment() -> dict[str, str]:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what the tests need, starts Elasticsearch, runs pytest.
+# The whole test suite: installs what the tests need, runs ruff and mypy, starts Elasticsearch, runs pytest.
 #   scripts/test.sh [pytest args]      (make test)
 # Runs `ruff check .` too. Env: VENV (.venv), PYTHON (python3), LUREWATCH_TEST_ES_URL (http://127.0.0.1:9200), CI.
 set -euo pipefail
@@ -15,6 +15,12 @@ if [[ ! -x $VENV/bin/python ]]; then
 fi
 log "installing lurewatch[test] into $VENV"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
+
+# Static checks first: they take seconds and fail before anything starts.
+log "ruff check"
+"$VENV/bin/python" -m ruff check .
+log "mypy (strict) over lurewatch, crawlers, enrichment, index"
+VENV="$VENV" scripts/mypy.sh
 
 # Debian packages the tests use: Chromium (Playwright cannot download its own browser here), Redis, and the
 # Noto fonts that render Thai, Khmer, Lao, Burmese and CJK text in screenshots.

@@ -65,6 +65,17 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def default_settings(shared_cache: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests without the ``settings`` fixture still write nothing into the working folder (DATA_DIR=data)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LUREWATCH_DATA_DIR", str(tmp_path_factory.mktemp("default-data")))
+        patch.setenv("LUREWATCH_CACHE_DIR", str(shared_cache))
+        get_settings.cache_clear()
+        yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_cache: Path) -> Iterator[Settings]:
     """Settings pointing at a fresh data folder, on the SQLite backend."""

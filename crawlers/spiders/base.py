@@ -36,13 +36,14 @@ class SourceSpider(scrapy.Spider):
         self.source = source
         self.run_id = run_id
         self.hook = load_hook(source) if source.module else None
+        self.run_dir: Path
         self.url_policy = UrlPolicy.for_source(source)
         self.rejects: RejectLog
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.run_dir = Path(crawler.settings["LUREWATCH_RUN_DIR"])
+        spider.run_dir = Path(crawler.settings["RUN_DIR"])
         spider.rejects = RejectLog.for_crawler(crawler)
         return spider
 
@@ -133,7 +134,7 @@ class SourceSpider(scrapy.Spider):
             self.rejects.add(kind, response.url, f"HTTP {response.status} on a {role} page")
             return None
         if not isinstance(response, (HtmlResponse, XmlResponse)):
-            ctype = response.headers.get("Content-Type", b"").decode("latin-1") or "no Content-Type"
+            ctype = (response.headers.get("Content-Type") or b"").decode("latin-1") or "no Content-Type"
             what = "text" if isinstance(response, TextResponse) else "binary"
             self.rejects.add("not_html", response.url, f"{role} page is {what} ({ctype}), not HTML")
             return None

@@ -31,7 +31,7 @@ def _name(node: etree._Element) -> str:
     if not isinstance(tag, str):
         return ""
     try:
-        return etree.QName(tag).localname
+        return str(etree.QName(tag).localname)
     except ValueError:  # a recovered, broken document may hold names QName refuses
         return tag.rpartition("}")[2]
 
@@ -42,12 +42,12 @@ def _text(node: etree._Element) -> str:
         return "".join(node.itertext()).strip()
     except UnicodeDecodeError:
         raw = etree.tostring(node, method="text", encoding="utf-8", with_tail=False)
-        return raw.decode("utf-8", "replace").strip()
+        return str(raw.decode("utf-8", "replace")).strip()
 
 
 def _attr(node: etree._Element, name: str, default: str = "") -> str:
     try:
-        return node.get(name, default)
+        return str(node.get(name, default))
     except UnicodeDecodeError:
         return default
 

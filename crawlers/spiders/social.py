@@ -42,13 +42,15 @@ class SocialSpider(SourceSpider):
         super().__init__(source, run_id, **kwargs)
         assert source.social is not None
         self.social = source.social
+        self.capture: BrowserCapture
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SocialSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        assert isinstance(spider, SocialSpider)
         spider.capture = BrowserCapture(spider.run_dir / BROWSER_WARC)
         crawler.signals.connect(spider.close_capture, signal=signals.spider_closed)
-        return spider  # type: ignore[return-value]
+        return spider
 
     def close_capture(self) -> None:
         self.crawler.stats.set_value("lurewatch/social/browser_records", self.capture.kept)
@@ -171,11 +173,11 @@ class SocialSpider(SourceSpider):
         self.crawler.stats.inc_value("lurewatch/pages/social")
         response.meta["evidence"] = self.keep_evidence(response)
         seen: set[str] = set()
-        found = page.css(self.social.post)
-        if not found:
+        posts = page.css(self.social.post)
+        if not posts:
             # The page rendered but nothing matched: the site changed or the selector is wrong. Keep it visible.
             self.rejects.add("no_posts", response.url, f"post selector {self.social.post!r} matched nothing")
-        for index, post in enumerate(found):
+        for index, post in enumerate(posts):
             values: dict[str, Any] = {}
             extra: dict[str, str] = {}
             image_urls: list[str] = []

@@ -7,6 +7,8 @@ alerted. Mark ids are derived from the three, so looking marks up is a real-time
 
 from __future__ import annotations
 
+# builtins.list in annotations: these classes have a method named list.
+import builtins
 import hashlib
 from collections.abc import Iterator
 from typing import Any
@@ -150,7 +152,7 @@ class ElasticsearchAlertStore:
             actions = ({"_op_type": "delete", "_index": self.name, "_id": i} for i in ids)
             helpers.bulk(self.client, actions, raise_on_error=False)
 
-    def alerted(self, alert_id: str, channel: str, cluster_ids: list[str]) -> set[str]:
+    def alerted(self, alert_id: str, channel: str, cluster_ids: builtins.list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(cluster_ids), LOOKUP):
             chunk = cluster_ids[start : start + LOOKUP]
@@ -160,7 +162,7 @@ class ElasticsearchAlertStore:
             found.update(ids[doc["_id"]] for doc in response["docs"] if doc.get("found"))
         return found
 
-    def mark_alerted(self, marks: list[tuple[str, str, str]], at: str) -> None:
+    def mark_alerted(self, marks: builtins.list[tuple[str, str, str]], at: str) -> None:
         actions = (
             {"_index": self.name, "_id": mark_id(alert_id, channel, cluster), "_source": {
                 "doc_type": "cluster", "alert_id": alert_id, "channel": channel, "cluster_id": cluster,

@@ -18,12 +18,12 @@ from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
 from lurewatch.errors import IndexUnavailable
 from lurewatch.index.base import BandMatch, WriteReport, lookup_keys
-from lurewatch.index.documents import stored_document
+from lurewatch.index.documents import stored_finding
 from lurewatch.index.elasticsearch.mapping import FINDING_MAPPING, INDEX_SETTINGS, MAPPING_VERSION
 from lurewatch.index.elasticsearch.query import compile_query, read_hit, read_response
 from lurewatch.index.query import Hit, Query, QueryError, SearchResult, decode_cursor, encode_cursor
 from lurewatch.index.text import finding_words
-from lurewatch.records import Finding, from_dict
+from lurewatch.records import Finding, from_dict, to_json_bytes
 from lurewatch.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -107,9 +107,10 @@ class ElasticsearchIndex:
     def _actions(self, findings: Iterable[Finding], now: str) -> Iterator[dict[str, Any]]:
         for finding in findings:
             finding.indexed_at = now
-            doc = stored_document(finding)
-            doc["words"] = finding_words(finding.title, finding.text, finding.text_segmented)
-            yield {"_index": self.alias, "_id": finding.posting_id, "_source": doc}
+            # The source goes to the bulk body as JSON bytes, serialised once; the ``words`` field is appended.
+            words = to_json_bytes(finding_words(finding.title, finding.text, finding.text_segmented))
+            source = to_json_bytes(stored_finding(finding))[:-1] + b',"words":' + words + b"}"
+            yield {"_index": self.alias, "_id": finding.posting_id, "_source": source}
 
     def _prefetched(self, actions: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """``actions`` built one chunk ahead in a thread, while the previous chunk waits on the server."""

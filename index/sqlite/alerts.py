@@ -6,6 +6,8 @@ are what listing needs. ``alert_clusters`` keeps, per alert and channel, the clu
 
 from __future__ import annotations
 
+# builtins.list in annotations: these classes have a method named list.
+import builtins
 import json
 import sqlite3
 from pathlib import Path
@@ -85,7 +87,7 @@ class SqliteAlertStore:
             self.db.execute("DELETE FROM alert_clusters WHERE alert_id = ?", (alert_id,))
         return bool(gone)
 
-    def alerted(self, alert_id: str, channel: str, cluster_ids: list[str]) -> set[str]:
+    def alerted(self, alert_id: str, channel: str, cluster_ids: builtins.list[str]) -> set[str]:
         found: set[str] = set()
         for start in range(0, len(cluster_ids), LOOKUP):
             chunk = cluster_ids[start : start + LOOKUP]
@@ -97,7 +99,7 @@ class SqliteAlertStore:
             found.update(cluster for (cluster,) in rows)
         return found
 
-    def mark_alerted(self, marks: list[tuple[str, str, str]], at: str) -> None:
+    def mark_alerted(self, marks: builtins.list[tuple[str, str, str]], at: str) -> None:
         with self.db:
             self.db.executemany(
                 "INSERT OR IGNORE INTO alert_clusters (alert_id, channel, cluster_id, alerted_at) VALUES (?,?,?,?)",

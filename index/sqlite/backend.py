@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from lurewatch.errors import IndexUnavailable
+from lurewatch.geo import distance_m
 from lurewatch.index.base import BandMatch, WriteReport, lookup_keys
-from lurewatch.index.documents import stored_document
-from lurewatch.index.geo import distance_m
+from lurewatch.index.documents import stored_finding
 from lurewatch.index.query import HIGHLIGHT_POST, HIGHLIGHT_PRE, Hit, Query, SearchResult, decode_cursor, encode_cursor
 from lurewatch.index.sqlite.connections import ThreadConnections, transaction
 from lurewatch.index.sqlite.query import (
@@ -30,7 +30,7 @@ from lurewatch.index.sqlite.query import (
 )
 from lurewatch.index.sqlite.rows import SCHEMA, SCHEMA_VERSION, finding_row, finding_values
 from lurewatch.index.text import finding_words, fragment, mark
-from lurewatch.records import Finding, from_dict
+from lurewatch.records import Finding, from_json, to_json
 
 BATCH = 500
 FACET_SIZE = 20
@@ -98,9 +98,9 @@ class SqliteIndex:
     def _write(self, batch: list[Finding]) -> int:
         with transaction(self.db, "BEGIN IMMEDIATE"):
             for f in batch:
-                doc = stored_document(f)
-                row = finding_row(f, json.dumps(doc, ensure_ascii=False))
-                row["title"] = doc["title"]
+                stored = stored_finding(f)
+                row = finding_row(f, to_json(stored))
+                row["title"] = stored.title
                 names = ", ".join(row)
                 updates = ", ".join(f"{k}=excluded.{k}" for k in row if k != "posting_id")
                 rowid = self.db.execute(
@@ -145,7 +145,7 @@ class SqliteIndex:
 
     def get(self, posting_id: str) -> Finding | None:
         row = self.db.execute("SELECT doc FROM findings WHERE posting_id = ?", (posting_id,)).fetchone()
-        return from_dict(Finding, json.loads(row[0])) if row else None
+        return from_json(Finding, row[0]) if row else None
 
     def get_many(self, posting_ids: list[str]) -> list[Finding]:
         found: dict[str, Finding] = {}
@@ -153,7 +153,7 @@ class SqliteIndex:
             chunk = posting_ids[start : start + BATCH]
             rows = self.db.execute(f"SELECT posting_id, doc FROM findings WHERE posting_id IN ({','.join('?' * len(chunk))})",
                                    chunk).fetchall()  # fmt: skip
-            found.update((pid, from_dict(Finding, json.loads(doc))) for pid, doc in rows)
+            found.update((pid, from_json(Finding, doc)) for pid, doc in rows)
         return [found[pid] for pid in posting_ids if pid in found]
 
     def count(self) -> int:

@@ -40,7 +40,7 @@ def check_webhook_url(url: str, allow_private: bool) -> None:
     if allow_private:
         return
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
     except (OSError, UnicodeError) as exc:
         raise AlertError(f"webhook {url!r}: cannot resolve {parts.hostname}: {exc}") from exc
     for address in addresses:

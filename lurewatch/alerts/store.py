@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+# builtins.list in annotations: these classes have a method named list.
+import builtins
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -33,10 +35,10 @@ class AlertStore(Protocol):
     def delete(self, alert_id: str) -> bool:
         """Remove an alert and its alerted clusters; False when there was none."""
 
-    def alerted(self, alert_id: str, channel: str, cluster_ids: list[str]) -> set[str]:
+    def alerted(self, alert_id: str, channel: str, cluster_ids: builtins.list[str]) -> set[str]:
         """Those of ``cluster_ids`` already delivered to ``channel`` by this alert."""
 
-    def mark_alerted(self, marks: list[tuple[str, str, str]], at: str) -> None:
+    def mark_alerted(self, marks: builtins.list[tuple[str, str, str]], at: str) -> None:
         """Record ``(alert_id, channel, cluster_id)``: that channel accepted a digest with that cluster."""
 
     def close(self) -> None: ...

@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.logging import RichHandler
 from rich.markup import escape
 
 from lurewatch.cli import alerts, evidence, exports, geo, index_admin, pipeline, search, web
 from lurewatch.cli._ui import console
 from lurewatch.errors import LureWatchError
+from lurewatch.logs import configure_logging
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__, pretty_exceptions_enable=False)
 for module in (pipeline, search, web, geo):
@@ -25,6 +27,8 @@ app.add_typer(alerts.watch_group, name="watch")
 def main() -> None:
     """Entry point: click reports usage errors; LureWatch errors become one line plus a hint."""
     try:
+        # Log records go through the progress console, so they never tear a progress bar.
+        configure_logging(handler=RichHandler(console=console, show_path=False, log_time_format="[%X]"))
         app()
     except LureWatchError as exc:
         # soft_wrap: the error and the hint stay one line each, whatever the terminal's width

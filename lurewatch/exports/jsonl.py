@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lurewatch.exports.writers import Resource
-from lurewatch.index.documents import document
+from lurewatch.records import to_json
 
 if TYPE_CHECKING:
     from lurewatch.records import Finding
@@ -21,7 +20,7 @@ class JsonlWriter:
         self.rows = 0
 
     def write(self, finding: Finding) -> None:
-        self._fh.write(json.dumps(document(finding), ensure_ascii=False, separators=(",", ":")) + "\n")
+        self._fh.write(to_json(finding) + "\n")
         self.rows += 1
 
     def close(self) -> list[Resource]:

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lurewatch.exports.writers import Resource
-from lurewatch.index.documents import document
+from lurewatch.records import to_dict
 
 if TYPE_CHECKING:
     from lurewatch.records import Finding
@@ -63,7 +63,7 @@ def _timestamp(value: str | None) -> datetime | None:
 
 
 def row(finding: Finding) -> dict[str, Any]:
-    doc: dict[str, Any] = dict(document(finding))
+    doc: dict[str, Any] = to_dict(finding)
     for name in TIMESTAMPS:
         doc[name] = _timestamp(doc[name])
     return doc

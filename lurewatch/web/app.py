@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from lurewatch.index.base import Index, open_index
+from lurewatch.logs import configure_logging
 from lurewatch.settings import Settings
 from lurewatch.web import errors
 from lurewatch.web.guard import Guard
@@ -36,6 +37,7 @@ def docs_assets() -> Path:
 
 def create_app(settings: Settings, store: Index | None = None) -> FastAPI:
     """The app for ``lurewatch serve`` (tests pass their own ``store``)."""
+    configure_logging(settings.log_level)
     index = store or open_index(settings)
 
     @asynccontextmanager

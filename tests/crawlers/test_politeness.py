@@ -66,11 +66,11 @@ def test_retry_waits_as_long_as_retry_after_asks(settings: Settings) -> None:
 def test_politeness_block_reaches_scrapy_settings(settings: Settings) -> None:
     write_source(settings.sources_dir, concurrency=3, delay=1.5, max_page_bytes=200000, proxy="http://127.0.0.1:3128")
     source = load_source(settings.sources_dir / "fixture.yml")
-    values = crawl_settings(source, settings.runs_dir / "r", "UA")
+    values = crawl_settings(source, settings.runs_dir / "r", "UA", "INFO")
     assert values["CONCURRENT_REQUESTS_PER_DOMAIN"] == 3 and values["DOWNLOAD_DELAY"] == 1.5
-    assert values["DOWNLOAD_MAXSIZE"] == 200000 and values["LUREWATCH_PROXY"] == "http://127.0.0.1:3128"
+    assert values["DOWNLOAD_MAXSIZE"] == 200000 and values["SOURCE_PROXY"] == "http://127.0.0.1:3128"
     assert values["ROBOTSTXT_OBEY"] is True and values["AUTOTHROTTLE_ENABLED"] is False
-    assert values["LUREWATCH_STATE_DIR"] == str((settings.data_dir / "state").resolve())
+    assert values["INCREMENTAL_STATE_DIR"] == str((settings.data_dir / "state").resolve())
     mws = values["DOWNLOADER_MIDDLEWARES"]
     assert mws["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
     assert mws["lurewatch.crawlers.middlewares.BackoffRetryMiddleware"] == 550

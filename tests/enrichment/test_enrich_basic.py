@@ -87,6 +87,6 @@ def test_bad_lines_are_kept_aside_by_worker_processes_too(tmp_path: Path) -> Non
     src = tmp_path / "postings.jsonl"
     src.write_text("\n".join(lines) + "\n")
     report = enrich_file(src, tmp_path / "findings.jsonl", tmp_path / "rejects.jsonl", workers=2, min_parallel_bytes=0)
-    assert (report.postings, report.findings, report.rejected) == (151, 150, {"JSONDecodeError": 1})
+    assert (report.postings, report.findings, report.rejected) == (151, 150, {"invalid_json": 1})
     assert [f.posting_id for f in read_jsonl(tmp_path / "findings.jsonl", Finding)] == [p.posting_id for p in postings]
     assert json.loads((tmp_path / "rejects.jsonl").read_text())["line"] == 71

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lurewatch.enrichment.keccak import keccak256
 from lurewatch.enrichment.salary import extract_salary
-from lurewatch.enrichment.wallets import extract_wallets
+from lurewatch.enrichment.wallets import extract_wallets, keccak256
 
 # Public, well-known addresses (the USDT contract on TRON, the Bitcoin genesis address, a P2SH address,
 # the BIP-173 and BIP-350 examples and the EIP-55 test vector), so the checksums are known to be valid.

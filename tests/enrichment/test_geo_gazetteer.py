@@ -11,7 +11,8 @@ import pytest
 
 from lurewatch.enrichment.gazetteer import COUNTRY, REGION, Gazetteer, cache_file, load_gazetteer
 from lurewatch.enrichment.geo_compounds import find_compounds, load_compounds
-from lurewatch.enrichment.geolocate import distance_km, geoparse
+from lurewatch.enrichment.geolocate import geoparse
+from lurewatch.geo import distance_km
 from tests.support import ROOT
 
 

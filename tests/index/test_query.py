@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from lurewatch.geo import distance_m
 from lurewatch.index.elasticsearch.query import compile_query
-from lurewatch.index.geo import distance_m, tile_center, tile_of
+from lurewatch.index.geo import tile_center, tile_of
 from lurewatch.index.query import BoolOp, Not, Query, QueryError, Term, decode_cursor, encode_cursor, parse
 from lurewatch.index.sqlite.query import keyset
 from lurewatch.index.text import indexed_words, tokens

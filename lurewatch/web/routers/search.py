@@ -30,7 +30,7 @@ router = APIRouter(prefix="/api", tags=["search"])
 pages = APIRouter(include_in_schema=False)
 ALL_FACETS = ("source", "source_kind", "language", "country", "compound", "indicator")
 RANGE_PARAMS = ("risk_min", "risk_max", "date_from", "date_to", "has_contact", "bbox", "near")
-Params = Annotated[SearchParams, QueryParam()]  # type: ignore[valid-type]
+Params = Annotated[SearchParams, QueryParam()]
 
 
 class FastJSON(JSONResponse):

@@ -19,7 +19,8 @@ def local_source(source: Path, folder: Path) -> Path:
     """A copy of ``source`` in ``folder`` that may reach the fixture sites on 127.0.0.1.
 
     The examples in ``sources/`` are templates for real sources and keep the default (no private
-    addresses); the tests' copies add ``allow_private_networks: true``. The keyword lists come along.
+    addresses); the tests' copies add ``allow_private_networks: true``. The keyword lists and the source
+    modules (``*.py`` beside it) come along.
     """
     folder.mkdir(parents=True, exist_ok=True)
     copy = folder / f"{source.stem}.local.yml"
@@ -28,6 +29,9 @@ def local_source(source: Path, folder: Path) -> Path:
     keywords = source.parent / "keywords"
     if keywords.is_dir() and not (folder / "keywords").exists():
         (folder / "keywords").symlink_to(keywords.resolve(), target_is_directory=True)
+    for module in source.parent.glob("*.py"):
+        if not (folder / module.name).exists():
+            (folder / module.name).symlink_to(module.resolve())
     return copy
 
 

@@ -1,15 +1,18 @@
-"""A quiet stdlib HTTP server on 127.0.0.1 (port 0 by default) that keeps an access log for assertions."""
+"""Fixture sites served by pytest-httpserver on 127.0.0.1 (port 0 by default), with an access log for assertions."""
 
 from __future__ import annotations
 
+import re
 import struct
 import threading
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
 Reply = tuple[int, str, bytes] | tuple[int, str, bytes, dict[str, str]]  # (status, type, body[, headers])
 Route = Callable[[str, dict[str, str]], Reply]
@@ -55,47 +58,35 @@ def image_reply(name: str) -> Reply:
 
 @contextmanager
 def serve(route: Route, port: int = 0) -> Iterator[Site]:
-    """Serve ``route(path, query)`` until the block ends; ``/robots.txt`` allows all but ``/private/``."""
+    """Serve ``route(path, query)`` until the block ends; ``/robots.txt`` allows all but ``/private/``.
+
+    pytest-httpserver's server (werkzeug, threaded: keep-alive and concurrent requests as a crawler makes
+    them); a fixture site that must misbehave on the wire (``hostile.py``) has a server of its own.
+    """
     site = Site("")
     lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def handle(request: Request) -> Response:
+        raw = request.environ.get("RAW_URI") or request.full_path.rstrip("?")
+        with lock:
+            site.requests.append(raw)
+        if request.path == "/robots.txt":
+            return Response(ROBOTS, 200, content_type="text/plain")
+        query = {k: v[0] for k, v in parse_qs(urlsplit(raw).query, keep_blank_values=True).items()}
+        headers: dict[str, str] = {}
+        try:
+            status, ctype, body, *more = route(request.path, query)
+            headers = more[0] if more else {}
+        except Exception as exc:  # a bug in a fixture must show up as a 500, not a hung test
+            status, ctype, body = 500, "text/plain", f"fixture error: {exc!r}".encode()
+        return Response(body, status, headers=headers, content_type=ctype)
 
-        def do_GET(self) -> None:  # noqa: N802 (stdlib name)
-            with lock:
-                site.requests.append(self.path)
-            parts = urlsplit(self.path)
-            query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-            path = unquote(parts.path)
-            headers: dict[str, str] = {}
-            if path == "/robots.txt":
-                status, ctype, body = 200, "text/plain", ROBOTS
-            else:
-                try:
-                    status, ctype, body, *more = route(path, query)
-                    headers = more[0] if more else {}
-                except Exception as exc:  # a bug in a fixture must show up as a 500, not a hung test
-                    status, ctype, body = 500, "text/plain", f"fixture error: {exc!r}".encode()
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:  # quiet: the access log is site.requests
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    server.daemon_threads = True
-    site.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, name="fixture-site", daemon=True)
-    thread.start()
+    server = HTTPServer(host="127.0.0.1", port=port, threaded=True)
+    server.expect_request(re.compile(".*")).respond_with_handler(handle)
+    server.start()
+    site.base_url = f"http://127.0.0.1:{server.port}"
     try:
         yield site
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        server.clear()
+        server.stop()
