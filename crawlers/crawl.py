@@ -54,7 +54,7 @@ def die_with_parent(parent_pid: int) -> bool:
     child is handed to another thread of the dying parent, and a second SIGTERM would make Scrapy stop
     by force, without closing the run.
     """
-    stopping = []
+    stopping: list[int] = []
 
     def on_parent_death(signum: int, frame: object) -> None:
         if not stopping:
@@ -65,7 +65,7 @@ def die_with_parent(parent_pid: int) -> bool:
     if sys.platform.startswith("linux"):
         signal.signal(signal.SIGHUP, on_parent_death)
         libc = ctypes.CDLL(None, use_errno=True)
-        kernel = libc.prctl(PR_SET_PDEATHSIG, signal.SIGHUP, 0, 0, 0) == 0
+        kernel = bool(libc.prctl(PR_SET_PDEATHSIG, signal.SIGHUP, 0, 0, 0) == 0)
     if os.getppid() != parent_pid:  # it died before prctl took effect
         on_parent_death(signal.SIGHUP, None)
     return kernel

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
@@ -35,7 +35,7 @@ class RejectLog:
             crawler.signals.connect(log.file.close, signal=signals.engine_stopped)
         return log
 
-    def add(self, kind: str, url: str, detail: str = "", **extra: object) -> None:
+    def add(self, kind: str, url: str, detail: str = "", **extra: Any) -> None:
         from lurewatch.crawlers.urlpolicy import strip_userinfo
 
         url = strip_userinfo(url)  # credentials in a crawled link never reach a log or a file

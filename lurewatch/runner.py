@@ -157,7 +157,7 @@ def crawl(
 
 def _start_meta(run: Run, source_name: str, source_file: Path, resume: bool) -> dict[str, Any]:
     """run.json for a new crawl, or for a resumed one (earlier attempts are kept in it)."""
-    meta = {"run_id": run.run_id, "source": source_name, "source_file": str(source_file), "steps": {}}
+    meta: dict[str, Any] = {"run_id": run.run_id, "source": source_name, "source_file": str(source_file), "steps": {}}
     attempts: list[dict[str, Any]] = []
     if run.path.exists() and any(run.path.iterdir()):
         if not resume:
