@@ -66,7 +66,7 @@ def test_demo_dag_runs_crawl_enrich_index(tmp_path: Path, settings: Settings, de
         [sys.executable, "-c", SCRIPT, str(DAGS)], env=env, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-3000:])
-    assert "DAGS ['lurewatch_alerts', 'lurewatch_demo']" in result.stdout  # the broken YAML is skipped, not fatal
+    assert "DAGS ['lurewatch_alerts', 'lurewatch_demo', 'lurewatch_exports']" in result.stdout  # the broken YAML is skipped, not fatal
     assert "STATE success" in result.stdout
     store = open_index(settings)
     try:
