@@ -30,7 +30,7 @@ from twisted.internet.task import LoopingCall
 from w3lib.url import canonicalize_url
 
 from lurewatch.crawlers.checkpoint import checkpoint_for
-from lurewatch.run_folder import RunFolder, now_iso
+from lurewatch.run_folder import RunFolder, now_iso, process_alive
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -101,7 +101,7 @@ class SeenStore:
         totals = {"runs": 0, "kept": 0, "refetch": 0}
         rows = self.db.execute("SELECT run_id, run_dir, pid, host FROM runs WHERE finished IS NULL").fetchall()
         for run_id, run_dir, pid, host in rows:
-            if _alive(pid, host):
+            if process_alive(pid, host):
                 continue  # another crawl of this source is running right now
             verified = verified_urls(Path(run_dir))
             marked = [row[0] for row in self.db.execute("SELECT url FROM fetched WHERE run_id = ?", (run_id,))]
@@ -168,18 +168,6 @@ class SeenStore:
         self.end_run()
         self._checkpoint()
         self.db.close()
-
-
-def _alive(pid: int | None, host: str | None) -> bool:
-    if not pid or host != socket.gethostname():
-        return False  # another machine's crawl cannot be checked; its run is stale by the time one asks
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def verified_urls(run_dir: Path) -> set[str]:

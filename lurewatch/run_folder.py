@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import socket
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -202,3 +203,16 @@ class RunFolder:
 
     def write_stats(self, stats: dict[str, Any]) -> None:
         write_json_atomic(self.stats_file, stats)
+
+
+def process_alive(pid: object, host: object) -> bool:
+    """Whether the process ``pid`` on ``host`` (as recorded in a run or the crawl state) still runs."""
+    if not isinstance(pid, int) or not pid or host != socket.gethostname():
+        return False  # another machine's crawl cannot be checked; its run is stale by the time one asks
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it runs, as another user
+    return True

@@ -40,6 +40,7 @@ from lurewatch.run_folder import (
     RunFolder,
     check_run_id,
     now_iso,
+    process_alive,
     read_json,
     read_jsonl_numbered,
 )
@@ -165,7 +166,7 @@ def _start_meta(run: Run, source_name: str, source_file: Path, resume: bool) -> 
         old = run.meta()
         if old.get("source", source_name) != source_name:
             raise RunExists(f"run {run.run_id} is a crawl of {old.get('source')!r}, not of {source_name!r}")
-        if old.get("status") == "running" and _alive(old.get("crawl_pid"), old.get("host")):
+        if old.get("status") == "running" and process_alive(old.get("crawl_pid"), old.get("host")):
             raise RunExists(f"run {run.run_id} is being crawled right now (process {old.get('crawl_pid')})")
         attempts = [*old.get("attempts", []), {k: old.get(k) for k in ("started", "status") if k in old}]
         if "crawl" in old.get("steps", {}):
@@ -200,18 +201,6 @@ def _final_stats(run: Run, code: int | None, last: dict[str, Any]) -> dict[str, 
     return stats
 
 
-def _alive(pid: Any, host: Any) -> bool:
-    if not isinstance(pid, int) or host != socket.gethostname():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def mark_crashed_runs(settings: Settings, source_name: str) -> list[str]:
     """Mark incomplete the runs of a source whose crawl says "running" but whose crawler is gone."""
     crashed = []
@@ -219,7 +208,7 @@ def mark_crashed_runs(settings: Settings, source_name: str) -> list[str]:
         meta = read_json(meta_file)
         if meta.get("source") != source_name or meta.get("status") != "running":
             continue
-        if _alive(meta.get("crawl_pid"), meta.get("host")) or _alive(meta.get("pid"), meta.get("host")):
+        if process_alive(meta.get("crawl_pid"), meta.get("host")) or process_alive(meta.get("pid"), meta.get("host")):
             continue
         run = Run(meta_file.parent.name, meta_file.parent)
         run.update(status="incomplete", incomplete_reason="the crawl stopped without recording its end (crash)")

@@ -16,6 +16,7 @@ from typing import Any
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
 from lurewatch.errors import IndexUnavailable, IndexWriteError
+from lurewatch.index.elasticsearch.backend import es_call
 
 ALERTS_MAPPING: dict[str, Any] = {
     "dynamic": "strict",
@@ -50,11 +51,7 @@ class ElasticsearchAlertStore:
         self.client = client
         self.name = f"{prefix}-alerts"
 
-    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except TransportError as exc:
-            raise IndexUnavailable(f"Elasticsearch did not answer ({what}): {exc}") from exc
+    _call = staticmethod(es_call)
 
     def setup(self) -> None:
         if self._call("check alerts index", self.client.indices.exists, index=self.name):

@@ -52,6 +52,14 @@ def client_from_settings(settings: Settings) -> Elasticsearch:
     return Elasticsearch(hosts, **options)
 
 
+def es_call(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``; a node that does not answer is ``IndexUnavailable`` naming ``what`` was asked."""
+    try:
+        return fn(*args, **kwargs)
+    except TransportError as exc:
+        raise IndexUnavailable(f"Elasticsearch did not answer ({what}): {exc}") from exc
+
+
 class ElasticsearchIndex:
     """Findings in Elasticsearch 8.x or 9.x (stock server, no plugins)."""
 
@@ -67,11 +75,7 @@ class ElasticsearchIndex:
     def from_settings(cls, settings: Settings, read_only: bool = False) -> ElasticsearchIndex:
         return cls(client_from_settings(settings), settings.es_index_prefix, read_only)
 
-    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except TransportError as exc:
-            raise IndexUnavailable(f"Elasticsearch did not answer ({what}): {exc}") from exc
+    _call = staticmethod(es_call)
 
     def setup(self) -> None:
         """Create the versioned index and point the alias at it, unless the alias exists; safe to re-run."""
