@@ -31,11 +31,12 @@ FILTER_FIELDS: dict[str, str] = {
     "country": "country",
     "compound": "compound",
     "cluster": "cluster_id",
+    "network": "network_id",  # written by the network step (lurewatch.networks)
     "indicator": "indicators.code",
     **{entity.kind: entity.path for entity in ENTITY_KINDS},  # phone, telegram, ..., wallet, phash
     "location": "locations.name",
 }
-SINGLE_VALUED = ("source", "source_kind", "language", "country", "compound", "cluster")
+SINGLE_VALUED = ("source", "source_kind", "language", "country", "compound", "cluster", "network")
 CONTACT_FIELDS = tuple(entity.kind for entity in ENTITY_KINDS if entity.contact)
 DEFAULT_FACETS = ("source", "language", "country")
 SORTS = ("relevance", "newest", "oldest", "risk")

@@ -70,3 +70,9 @@ class ExportError(LureWatchError):
     """An export cannot be made or verified as asked."""
 
     hint = "`lurewatch export run --help` lists the formats and options"
+
+
+class NetworkNotFound(LureWatchError):
+    """No network has this id (nor was one with it merged into another)."""
+
+    hint = "`lurewatch networks list` shows the networks; a finding's page names its network"

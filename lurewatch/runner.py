@@ -324,9 +324,24 @@ def index(run_ref: str, progress: Callable[[int], None] | None = None, settings:
             rejects.add("index_rejected", row.get("reason", ""), line=lines.get(posting_id, 0), posting_id=posting_id)
         rejected["index_rejected"] = len(report.rejected)
     by_kind = {k: v for k, v in rejected.items() if v}
-    extra = {"rejected_by_kind": by_kind} if by_kind else {}
+    extra: dict[str, Any] = {"rejected_by_kind": by_kind} if by_kind else {}
+    extra["networks"] = _update_networks(settings, list(lines))
     run.record("index", backend=settings.index, written=report.written, rejected=sum(by_kind.values()), **extra)
     return run
+
+
+def _update_networks(settings: Settings, posting_ids: list[str]) -> dict[str, Any]:
+    """The run's findings join, merge or split the recruiter networks (``lurewatch networks build`` catches up
+    whatever an update could not do: it reads everything indexed since the last one)."""
+    from lurewatch.errors import LureWatchError
+    from lurewatch.networks import update_networks
+
+    try:
+        report = update_networks(settings, posting_ids=posting_ids)
+    except LureWatchError as exc:
+        logger.warning("networks not updated: %s; run `lurewatch networks build` later", exc)
+        return {"error": str(exc)}
+    return {"networks": report.networks, "new": report.new, "merged": report.merged, "split": report.split}
 
 
 def list_runs(settings: Settings | None = None) -> list[dict[str, Any]]:

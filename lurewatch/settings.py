@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     export_citation: str = Field(
         "LureWatch dataset export", description="how to cite exported datasets (datapackage.json's citation)"
     )
+    network_entity_cap: int = Field(
+        200, ge=2, description="an entity carried by more findings than this links none of them into a network "
+        "(a hotline, a template's placeholder, a stock photo)"
+    )
     exports_dir: Path | None = Field(None, description="where export jobs of the HTTP API write (default: DATA_DIR/exports)")
 
     @field_validator("log_level")

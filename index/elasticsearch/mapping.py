@@ -10,7 +10,7 @@ Finding field needs an entry here (``setup`` adds new fields to an existing inde
 | ``words`` | text (whitespace) | what queries match: title twice, text and segmented text, split by ``index/text.py`` exactly as SQLite's FTS5 column is |
 | ``title`` | text (standard) + ``title.raw`` keyword | highlighting, exact title |
 | ``text``, ``text_segmented`` | text (standard) | highlighting; ``text_segmented`` holds Thai/Khmer/Lao/Burmese split into words |
-| ``posting_id``, ``source``, ``source_kind``, ``language``, ``country``, ``compound``, ``cluster_id`` | keyword | filters, facets, tie-breaking sort (``posting_id``) |
+| ``posting_id``, ``source``, ``source_kind``, ``language``, ``country``, ``compound``, ``cluster_id``, ``network_id`` | keyword | filters, facets, tie-breaking sort (``posting_id``) |
 | ``contacts.{phones,emails,telegram,whatsapp,line,wechat,signal,zalo,viber,kakaotalk,messenger,urls,domains}`` | keyword | pivots and filters |
 | ``wallets.{chain,address}``, ``images.{sha256,phash}``, ``minhash_bands`` | keyword | pivots; near-duplicate candidates |
 | ``indicators.code`` / ``.weight`` / ``.evidence`` | keyword / float / stored text | filters, facets; evidence shown, not searched |
@@ -47,6 +47,7 @@ FINDING_MAPPING: dict[str, Any] = {
     "properties": {
         **_keywords("posting_id", "source", "source_kind", "canonical_url", "language", "country", "compound"),
         **_keywords("content_sha256", "cluster_id", "duplicate_of", "minhash_bands", "run_id"),
+        "network_id": KEYWORD,  # written by the network step (index/elasticsearch/networks.py), not by upserts
         "url": KEYWORD,
         "fetched_at": DATE,
         "posted_at": DATE,

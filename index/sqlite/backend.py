@@ -28,7 +28,7 @@ from lurewatch.index.sqlite.query import (
     positive_tokens,
     ranked_rows,
 )
-from lurewatch.index.sqlite.rows import SCHEMA, SCHEMA_VERSION, finding_row, finding_values
+from lurewatch.index.sqlite.rows import SCHEMA, SCHEMA_VERSION, add_network_column, finding_row, finding_values
 from lurewatch.index.text import finding_words, fragment, mark
 from lurewatch.records import Finding, from_json, to_json
 
@@ -78,7 +78,9 @@ class SqliteIndex:
                 raise IndexUnavailable(f"{self.path} holds no LureWatch index",
                                        hint="index a run first: `lurewatch index RUN`")  # fmt: skip
             return
+        add_network_column(db)
         db.executescript(SCHEMA)
+        add_network_column(db)
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def upsert(self, findings: Iterable[Finding]) -> WriteReport:
@@ -176,7 +178,7 @@ class SqliteIndex:
             self.db.execute("DROP TABLE IF EXISTS temp.matched")
             # id is the primary key: facets on multi-valued fields join finding_values to it.
             self.db.execute("CREATE TEMP TABLE matched (id INTEGER PRIMARY KEY, source, source_kind, language, "
-                            "country, compound, cluster_id, fetched_ms, tile_x, tile_y)")  # fmt: skip
+                            "country, compound, cluster_id, network_id, fetched_ms, tile_x, tile_y)")  # fmt: skip
             self.db.execute(f"INSERT INTO temp.matched SELECT {MATCHED_COLUMNS} FROM findings f "
                             f"WHERE {compiled.where}", compiled.params)  # fmt: skip
             rows_where, source = Compiled(MATCHED, [], compiled.rank), "temp.matched f"

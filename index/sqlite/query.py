@@ -13,7 +13,7 @@ from lurewatch.index.geo import TILE_ZOOM, box_around
 from lurewatch.index.query import SINGLE_VALUED, Node, Not, Query, QueryError, Term, parse
 from lurewatch.index.text import tokens
 
-COLUMNS = {name: ("cluster_id" if name == "cluster" else name) for name in SINGLE_VALUED}
+COLUMNS = {name: {"cluster": "cluster_id", "network": "network_id"}.get(name, name) for name in SINGLE_VALUED}
 GEO_SLACK = 1e-4  # the R*Tree stores 32-bit floats, rounded outwards; exact checks follow
 SORT_KEYS: dict[str, list[tuple[str, str]]] = {  # (expression in the ranked rows, direction)
     "relevance": [("score", "desc"), ("posting_id", "asc")],
@@ -24,7 +24,7 @@ SORT_KEYS: dict[str, list[tuple[str, str]]] = {  # (expression in the ranked row
 
 
 MATCHED = "f.id IN (SELECT id FROM temp.matched)"
-MATCHED_COLUMNS = ("f.id AS id, f.source, f.source_kind, f.language, f.country, f.compound, f.cluster_id, "
+MATCHED_COLUMNS = ("f.id AS id, f.source, f.source_kind, f.language, f.country, f.compound, f.cluster_id, f.network_id, "
                    "f.fetched_ms, f.tile_x, f.tile_y")  # fmt: skip
 
 

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS findings (
     title TEXT, url TEXT, source TEXT, source_kind TEXT, language TEXT, country TEXT, compound TEXT,
     cluster_id TEXT, risk_score INTEGER, fetched_at TEXT, fetched_ms INTEGER, first_seen TEXT, last_seen TEXT,
     lat REAL, lon REAL, tile_x INTEGER, tile_y INTEGER, has_contact INTEGER, indexed_at TEXT,
+    network_id TEXT,  -- written by the network step (index/sqlite/networks.py), never by an upsert
     doc TEXT NOT NULL  -- last: the JSON spills into overflow pages that reading the columns above never touches
 );
 CREATE INDEX IF NOT EXISTS findings_newest ON findings (fetched_ms DESC, posting_id);
@@ -41,6 +42,14 @@ CREATE VIRTUAL TABLE IF NOT EXISTS findings_geo USING rtree(id, min_lon, max_lon
 CREATE VIRTUAL TABLE IF NOT EXISTS findings_fts USING fts5(words, tokenize = "{FTS5_TOKENIZER}");
 """
 
+
+def add_network_column(db: Any) -> None:
+    """``findings.network_id`` and its index, added to a file made before networks existed (no reindex needed)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(findings)").fetchall()}
+    if columns and "network_id" not in columns:
+        db.execute("ALTER TABLE findings ADD COLUMN network_id TEXT")
+    if columns:
+        db.execute("CREATE INDEX IF NOT EXISTS findings_network ON findings (network_id)")
 
 
 def finding_row(f: Finding, doc: str) -> dict[str, Any]:

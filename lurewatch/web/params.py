@@ -35,6 +35,7 @@ Value = Annotated[str, Field(max_length=MAX_VALUE_CHARS)]
 _FILTER_HELP = {
     "source": "source name", "source_kind": "board, social, channel, feed or forum", "language": "ISO 639-1 code",
     "country": "ISO 3166 alpha-2 code", "compound": "known compound name", "cluster": "cluster id",
+    "network": "network id (lurewatch networks list)",
     "indicator": "indicator code (see /api/indicators)", "location": "place name",
 }  # fmt: skip
 
