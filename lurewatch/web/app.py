@@ -43,6 +43,8 @@ def create_app(settings: Settings, store: Index | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        if getattr(app.state, "network_store", None) is not None:
+            app.state.network_store.close()
         if store is None:  # an index the caller passed in is the caller's to close
             index.close()
 

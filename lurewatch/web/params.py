@@ -28,7 +28,7 @@ from lurewatch.index.query import (
     QueryError,
 )
 
-UI_FACETS = ("country", "compound", "indicator", "language", "source", "source_kind")
+UI_FACETS = ("country", "compound", "indicator", "language", "source", "source_kind", "network")
 FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
 Value = Annotated[str, Field(max_length=MAX_VALUE_CHARS)]
 

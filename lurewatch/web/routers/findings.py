@@ -13,7 +13,9 @@ from lurewatch.index.query import Query
 from lurewatch.records import Finding, to_dict
 from lurewatch.web.deps import ApiAudit, Audit, IndexDep, WebAudit
 from lurewatch.web.evidence_files import EvidenceChanged, read_verified, recorded
+from lurewatch.networks.view import network_of
 from lurewatch.web.pages import map_view, render, started_here
+from lurewatch.web.routers.networks import with_networks
 from lurewatch.web.routers.search import FastJSON
 
 router = APIRouter(prefix="/api", tags=["findings"])
@@ -97,7 +99,8 @@ def finding_page(request: Request, posting_id: PostingId, audit: WebAudit, index
     runs = request.app.state.settings.runs_dir
     shot = recorded(runs, found, found.evidence.screenshot)
     rendered = recorded(runs, found, found.evidence.rendered_html)
-    context = {"f": found, "members": members, "entities": [(e.kind, v) for e, v in entities_of(found)],
+    network_id = with_networks(request, lambda store: network_of(store, posting_id))
+    context = {"f": found, "members": members, "network_id": network_id, "entities": [(e.kind, v) for e, v in entities_of(found)],
                "points": points, "view": map_view(points), "screenshot_sha256": shot[1] if shot else None,
                "rendered_sha256": rendered[1] if rendered else None}  # fmt: skip
     return render(request, "finding.html", context)

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from lurewatch.index.pivots import PIVOT_FIELDS, pivot_query, summarise
 from lurewatch.web.deps import ApiAudit, IndexDep, WebAudit
 from lurewatch.web.pages import map_view, render, started_here
+from lurewatch.web.routers.networks import with_networks
 from lurewatch.web.routers.search import FastJSON, result_json
 
 router = APIRouter(prefix="/api", tags=["pivots"])
@@ -39,6 +40,8 @@ def pivot_page(request: Request, field: Field, value: Value, audit: WebAudit, in
     query = pivot_query(field, value, sort="newest", size=50, cursor=cursor, facets=(), geotile=6)
     result, summary = index.search(query), summarise(index, field, value)
     points = [{"lat": h.geo["lat"], "lon": h.geo["lon"], "count": 1, "label": h.title} for h in result.hits if h.geo]
+    entity = with_networks(request, lambda store: store.entities([f"{field}:{summary.value}"]))
+    network_id = next((row.network_id for row in entity.values() if row.network_id), None)
     context = {"field": field, "value": summary.value, "summary": summary, "result": result, "points": points,
-               "view": map_view(points)}  # fmt: skip
+               "view": map_view(points), "network_id": network_id}  # fmt: skip
     return render(request, "pivot.html", context)

@@ -28,7 +28,7 @@ from lurewatch.web.params import (
 
 router = APIRouter(prefix="/api", tags=["search"])
 pages = APIRouter(include_in_schema=False)
-ALL_FACETS = ("source", "source_kind", "language", "country", "compound", "indicator")
+ALL_FACETS = ("source", "source_kind", "language", "country", "compound", "indicator", "network")
 RANGE_PARAMS = ("risk_min", "risk_max", "date_from", "date_to", "has_contact", "bbox", "near")
 Params = Annotated[SearchParams, QueryParam()]
 
