@@ -85,7 +85,7 @@ def _step(name: str, settings: Settings, arg: Any, out: Any) -> None:
 
 
 def run_step(name: str, settings: Settings, arg: Any = None) -> tuple[float, float, str]:
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")  # its own memory: a fork would count the parent's pages
     out = context.Queue()
     process = context.Process(target=_step, args=(name, settings, arg, out))
     process.start()

@@ -44,7 +44,8 @@ def resource_descriptor(folder: Path, resource: Resource) -> dict[str, Any]:
     }
     if resource.format in TABLE_FORMATS:
         descriptor["encoding"] = "utf-8"
-    elif resource.mediatype.startswith(("text/", "application/json", "application/geo+json", "application/gexf")):
+    elif resource.mediatype.startswith(("text/", "application/json", "application/geo+json", "application/gexf",
+                                        "application/graphml")):
         descriptor["encoding"] = "utf-8"
     if resource.schema is not None:
         descriptor["schema"] = resource.schema

@@ -93,6 +93,7 @@ def run_export(settings: Settings, request: ExportRequest, store: Index | None =
     staging = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
     own_store = store is None
+    closers: list[Callable[[], None]] = []
     if store is None:
         from lurewatch.index.base import open_index
 
@@ -102,6 +103,12 @@ def run_export(settings: Settings, request: ExportRequest, store: Index | None =
         expected = count(store, request.query)
         report = ExportReport(out, request.format, expected, 0)
         writer = open_writer(request.format, staging)
+        if request.format == "graph":  # the graph names each finding's network
+            from lurewatch.exports.graph import GraphWriter, network_lookup
+
+            assert isinstance(writer, GraphWriter)
+            writer.networks, close_networks = network_lookup(settings)
+            closers.append(close_networks)
         pointers = (staging / POINTERS_FILE).open("w", encoding="utf-8") if request.evidence else None
         if progress:
             progress(0, expected)
@@ -136,6 +143,8 @@ def run_export(settings: Settings, request: ExportRequest, store: Index | None =
         report.seconds = time.monotonic() - started
         return report
     finally:
+        for close in closers:
+            close()
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
         if own_store:

@@ -166,3 +166,24 @@ def test_datapackage_records_the_query_versions_licence_and_counts(settings: Set
     assert package["licenses"][0]["name"] == settings.export_license and package["citation"]
     resource = package["resources"][0]
     assert resource["path"] == "findings.parquet" and resource["hash"].startswith("sha256:") and resource["bytes"] > 0
+
+
+def test_graph_names_networks_in_gexf_graphml_and_followthemoney(backend_settings: Settings, store: Index,
+                                                                  tmp_path: Path) -> None:  # fmt: skip
+    import networkx as nx
+
+    from lurewatch.networks import build_networks
+
+    build_networks(backend_settings)
+    expected, out = _export(backend_settings, store, "graph", tmp_path / "graph")
+    gexf, graphml = nx.read_gexf(out / "network.gexf"), nx.read_graphml(out / "network.graphml")
+    assert sorted(gexf.nodes) == sorted(graphml.nodes) and gexf.number_of_edges() == graphml.number_of_edges()
+    networks = nx.get_node_attributes(graphml, "network")
+    findings = [node for node, kind in nx.get_node_attributes(graphml, "kind").items() if kind == "finding"]
+    assert len(findings) == expected and all(networks.get(node, "").startswith("nw-") for node in findings)
+    assert not any(node in gexf for node in ("domain:t.me", "domain:wa.me", "domain:gmail.com"))
+    entities = [json.loads(line) for line in (out / "network.ftm.json").read_text().splitlines()]
+    assert all(check_entity(entity) is None for entity in entities)
+    orgs = {e["id"] for e in entities if e["schema"] == "Organization"}
+    posted = [e for e in entities if e["schema"] == "UnknownLink"]
+    assert orgs and len(posted) == expected and {e["properties"]["subject"][0] for e in posted} == orgs
