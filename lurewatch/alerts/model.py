@@ -20,7 +20,7 @@ from lurewatch.index.query import Query, QueryError
 QUERY_FIELDS = ("text", "filters", "risk_min", "risk_max", "date_from", "date_to", "has_contact", "bbox", "near")
 WATCH_KINDS = {  # watch kind -> query model filter
     "phone": "phone", "telegram": "telegram", "wallet": "wallet", "email": "email", "domain": "domain",
-    "image": "phash",
+    "image": "phash", "network": "network",
 }  # fmt: skip
 CHANNEL_KINDS = ("email", "webhook", "file")
 SCHEDULE = re.compile(r"^(\d+)\s*([mhd])$")
@@ -136,6 +136,8 @@ class Alert:
         return at >= last + timedelta(seconds=schedule_seconds(self.schedule) - 60)
 
     def describe(self) -> str:
+        if self.watch and self.watch["kind"] == "network":
+            return f"network {self.watch['value']} (new phones, handles, sources, countries)"
         if self.watch:
             return f"{self.watch['kind']} {self.watch['value']}"
         text = self.query.get("text", "*")

@@ -97,9 +97,14 @@ def add_search(store: AlertStore, settings: Settings, *, name: str, owner: str, 
 def add_watch(store: AlertStore, settings: Settings, *, kind: str, value: str, owner: str, channels: list[str],
               region: str | None = None, name: str | None = None, schedule: str = DEFAULT_SCHEDULE,
               min_risk: int = 0, allow_files: bool = True) -> Alert:  # fmt: skip
-    """Watch an entity: alert whenever it appears in a new finding, from any source."""
+    """Watch an entity: alert whenever it appears in a new finding, from any source; watch a network: alert when
+    it gains a new phone, handle, source or country."""
     stored = normalise(kind, value, region)
     kind = kind.strip().lower()
+    if kind == "network":
+        from lurewatch.alerts.network_watch import current_network
+
+        stored = current_network(settings, stored)
     name = _clean_name(name or f"{kind} {stored}")
     schedule_seconds(schedule)
     _check_risk(min_risk)
@@ -223,10 +228,42 @@ class Evaluation:
 
     def clusters_since(self, watermark: str) -> dict[str, list[Hit]]:
         if watermark not in self.windows:
-            hits = read_matches(self.index, self.alert.saved_query(indexed_after=watermark))
+            query = self.alert.saved_query(indexed_after=watermark)
+            if self.network:
+                query.filters["network"] = [self.network]
+            hits = read_matches(self.index, query)
             self.stats.matches += len(hits)
             self.windows[watermark] = group_by_cluster(hits)
+            if self.network:
+                self.windows[watermark] = self._gains(self.windows[watermark])
         return self.windows[watermark]
+
+    @property
+    def network(self) -> str | None:
+        """The watched network as it goes by now (a network merged into another leads there)."""
+        if not self.alert.watch or self.alert.watch["kind"] != "network":
+            return None
+        if self._network is None:
+            from lurewatch.alerts.network_watch import current_network
+
+            self._network = current_network(self.settings, self.alert.watch["value"])
+        return self._network
+
+    _network: str | None = None
+
+    def _gains(self, clusters: dict[str, list[Hit]]) -> dict[str, list[Hit]]:
+        """The clusters that bring the network something it had not (and what, in the digest's description)."""
+        from lurewatch.alerts.network_watch import gains
+
+        wanted = [h.posting_id for members in clusters.values() for h in members if h.posting_id not in self.findings]
+        self.findings.update((f.posting_id, f) for f in self.index.get_many(wanted))
+        kept, new = gains(self.settings, self.network or "", clusters, self.findings)
+        if new:
+            shown = ", ".join(item.replace(":", " ", 1) for item in new[:12]) + (" …" if len(new) > 12 else "")
+            self.gained = f"network {self.network} gained {shown}"
+        return kept
+
+    gained: str | None = None
 
     def digest(self, channel: Channel, new: dict[str, list[Hit]], at: str) -> Digest:
         lures = [make_lure(c, members, self.settings.public_url) for c, members in new.items()]
@@ -238,8 +275,8 @@ class Evaluation:
         for lure in shown:
             if lure.finding_id in self.findings:
                 lure.add_details(self.findings[lure.finding_id])
-        return Digest(self.alert.id, self.alert.name, self.alert.owner, channel.target, self.alert.describe(), at,
-                      lures)  # fmt: skip
+        return Digest(self.alert.id, self.alert.name, self.alert.owner, channel.target,
+                      self.gained or self.alert.describe(), at, lures)  # fmt: skip
 
     def run(self, started: datetime) -> list[Channel]:
         """Deliver to each channel; returns the channels with their new state."""

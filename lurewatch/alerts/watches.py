@@ -2,7 +2,8 @@
 
 A phone in any written form becomes E.164 through the enrichment phone parser (a local number needs its
 region); a Telegram handle loses its ``@`` or ``t.me/`` and its case; an email and a domain are lower-cased
-(a URL gives its registered domain); an Ethereum or bech32 address is lower-cased; an image is its pHash.
+(a URL gives its registered domain); an Ethereum or bech32 address is lower-cased; an image is its pHash; a
+network is its id (``lurewatch.alerts.network_watch`` says what a network watch alerts on).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from lurewatch.enrichment.wallets import extract_wallets
 
 HANDLE = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
 PHASH = re.compile(r"[0-9a-f]{16}")
+NETWORK = re.compile(r"nw-[0-9a-f]{12}")
 
 
 def normalise(kind: str, value: str, region: str | None = None) -> str:
@@ -54,6 +56,10 @@ def normalise(kind: str, value: str, region: str | None = None) -> str:
         if len(wallets) != 1:
             raise AlertError(f"{value!r} is not one checksum-valid TRON, Bitcoin or Ethereum address")
         return wallets[0].address
+    if kind == "network":
+        if not NETWORK.fullmatch(value.lower()):
+            raise AlertError(f"{value!r} is not a network id (nw- and 12 hex digits, as `lurewatch networks list` shows)")
+        return value.lower()
     phash = value.lower().removeprefix("0x")
     if not PHASH.fullmatch(phash):
         raise AlertError(f"{value!r} is not an image pHash (16 hex digits, as a finding's images[].phash)")
