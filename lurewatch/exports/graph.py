@@ -252,11 +252,11 @@ class GraphWriter:
                 article.add("country", node["country"])
                 article.add("publisher", node["source"])
                 emit(article)
-                network_id = networks.get(node["posting_id"])
-                if network_id:
+                posted_by = networks.get(node["posting_id"])
+                if posted_by:
                     link = model.make_entity("UnknownLink")
-                    link.make_id(PREFIX, "posted", network_id, node["posting_id"])
-                    link.add("subject", make_entity_id(PREFIX, "network", network_id))
+                    link.make_id(PREFIX, "posted", posted_by, node["posting_id"])
+                    link.add("subject", make_entity_id(PREFIX, "network", posted_by))
                     link.add("object", article.id)
                     link.add("role", "posting of the network")
                     emit(link)

@@ -10,10 +10,10 @@ from fastapi.responses import Response
 from lurewatch.entities import entities_of
 from lurewatch.index.base import Index
 from lurewatch.index.query import Query
+from lurewatch.networks.view import network_of
 from lurewatch.records import Finding, to_dict
 from lurewatch.web.deps import ApiAudit, Audit, IndexDep, WebAudit
 from lurewatch.web.evidence_files import EvidenceChanged, read_verified, recorded
-from lurewatch.networks.view import network_of
 from lurewatch.web.pages import map_view, render, started_here
 from lurewatch.web.routers.networks import with_networks
 from lurewatch.web.routers.search import FastJSON
