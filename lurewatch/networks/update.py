@@ -70,11 +70,12 @@ class NetworkUpdate:
         if not batch:
             return self.report
         ids = {m.posting_id for m in batch}
-        prev = self.store.members_by_id(list(ids)) if self.previous is None else {}
+        # A store without networks (a first build, a rebuild) has nothing to look up.
+        prev = self.store.members_by_id(list(ids)) if self.previous is None and not self.fresh else {}
         for m in batch:
             m.keys = [k for k in m.keys if not is_generic(k)]
         wanted = {k for m in batch for k in m.keys} | {k for p in prev.values() for k in p.keys}
-        entities = self.store.entities(sorted(wanted))
+        entities = self.store.entities(sorted(wanted)) if not self.fresh else {}
         changed: set[str] = set()
         opened: set[str] = set()
         for m in batch:
