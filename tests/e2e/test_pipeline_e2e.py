@@ -50,7 +50,10 @@ def test_reindexing_the_same_run_creates_no_duplicate(demo_run: str, backend_set
     finally:
         store.close()
     step = json.loads((backend_settings.runs_dir / demo_run / "run.json").read_text())["steps"]["index"]
+    networks = step.pop("networks")
     assert step == {"backend": backend_settings.index, "written": findings, "rejected": 0}
+    # Indexed again, the run's findings stay in the networks they joined the first time: nothing new, merged or split.
+    assert networks["networks"] > 0 and (networks["new"], networks["merged"], networks["split"]) == (0, 0, 0)
 
 
 PARITY_QUERIES = [

@@ -65,7 +65,7 @@ def test_a_redacted_export_holds_no_raw_contact(settings: Settings, tmp_path: Pa
         BTC.lower(),
     } <= raw
     files = [p for p in out.iterdir() if p.is_file()]
-    assert len(files) == 2  # the data file and datapackage.json
+    assert len(files) == (4 if fmt == "graph" else 2)  # the data files (GEXF, GraphML, FtM for graph) and datapackage.json
     for path in files:
         if path.suffix == ".parquet":
             import duckdb
