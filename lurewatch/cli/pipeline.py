@@ -47,6 +47,13 @@ def _index(run_ref: str) -> runner.Run:
         runner.index(run_ref, progress=update)
     step = run.meta()["steps"]["index"]
     console.print(f"indexed [bold]{step['written']}[/] findings into {step['backend']}; rejected: {step['rejected']}")
+    networks = step.get("networks", {})
+    if "error" in networks:
+        console.print(f"[yellow]networks not updated:[/] {networks['error']}; run `lurewatch networks build` later",
+                      markup=True, highlight=False)  # fmt: skip
+    elif networks:
+        console.print(f"networks: {networks['networks']} touched ({networks['new']} new, {networks['merged']} merged, "
+                      f"{networks['split']} split off)", highlight=False)  # fmt: skip
     return run
 
 
