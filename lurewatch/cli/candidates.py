@@ -70,7 +70,7 @@ def show(key: Key, as_json: AsJson = False) -> None:
     if c.reviewed_at:
         detail = c.reason or c.until or c.source_file
         out.print(f"{c.status} by {c.reviewer or '-'} on {c.reviewed_at}: {detail}", highlight=False)
-    for posting_id, title in zip(c.findings, c.titles + [""] * len(c.findings), strict=False):
+    for posting_id, title in zip(c.findings, c.titles, strict=True):
         out.print(f"  {posting_id}  {title}", highlight=False)
 
 

@@ -67,7 +67,7 @@ class Candidate:
     reviewer: str = ""
     reviewed_at: str = ""
     source_file: str = ""
-    titles: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)  # of the findings, in the same order
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -239,7 +239,7 @@ def _aggregate(key: str, rows: list[MentionRow]) -> Candidate:
         last_seen=max(r.seen for r in rows),
         risk_max=max(risks),
         risk_mean=round(sum(risks) / len(risks), 1),
-        titles=list(dict.fromkeys(r.title for r in rows))[:5],
+        titles=[r.title for r in rows],
     )
 
 

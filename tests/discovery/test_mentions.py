@@ -30,7 +30,11 @@ def keys(text: str) -> dict[str, str]:
         ("ติดตามกลุ่ม @thai_jobs_abroad", "telegram:thai_jobs_abroad", "named"),
         ("https://chat.whatsapp.com/KpX1abcdEFGHijklMNOP12", "whatsapp:KpX1abcdEFGHijklMNOP12", "invite"),
         ("chat.whatsapp.com/invite/AbCdEfGhIjKlMnOpQrStUv", "whatsapp:AbCdEfGhIjKlMnOpQrStUv", "invite"),
-        ("https://whatsapp.com/channel/0029VaABCDEFghijklmnop12", "whatsapp:channel/0029VaABCDEFghijklmnop12", "channel"),
+        (
+            "https://whatsapp.com/channel/0029VaABCDEFghijklmnop12",
+            "whatsapp:channel/0029VaABCDEFghijklmnop12",
+            "channel",
+        ),
         ("Like us: https://www.facebook.com/GoldenBayJobs", "facebook:goldenbayjobs", "page"),
         ("m.facebook.com/sihanoukville.jobs.2026?ref=x", "facebook:sihanoukville.jobs.2026", "page"),
         ("fb.com/groups/thaijobs2026", "facebook:groups/thaijobs2026", "group"),
@@ -88,7 +92,9 @@ def _real_posts(name: str) -> list[tuple[str, str, list[str]]]:
     posts = []
     for message in page.css(MESSAGE):
         own = message.css(OWN_TEXT)
-        posts.append((message_text(own[-1].get() if own else ""), message.get(), own[-1:].css("a::attr(href)").getall()))
+        posts.append(
+            (message_text(own[-1].get() if own else ""), message.get(), own[-1:].css("a::attr(href)").getall())
+        )
     return posts
 
 

@@ -93,7 +93,11 @@ def test_approve_writes_a_channel_source_that_validates(settings: Settings) -> N
     [
         ("https://www.facebook.com/GoldenBayJobs", "social", "https://www.facebook.com/goldenbayjobs"),
         ("fb.com/groups/thaijobs2026", "social", "https://www.facebook.com/groups/thaijobs2026"),
-        ("https://chat.whatsapp.com/KpX1abcdEFGHijklMNOP12", "social", "https://chat.whatsapp.com/KpX1abcdEFGHijklMNOP12"),
+        (
+            "https://chat.whatsapp.com/KpX1abcdEFGHijklMNOP12",
+            "social",
+            "https://chat.whatsapp.com/KpX1abcdEFGHijklMNOP12",
+        ),
         ("line.me/R/ti/p/@goldbay88", "social", "https://page.line.me/goldbay88"),
         ("https://jobs.mekong-careers.com/apply/1", "board", "https://jobs.mekong-careers.com/"),
     ],
