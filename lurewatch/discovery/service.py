@@ -86,13 +86,6 @@ def open_store(settings: Settings) -> DiscoveryStore:
     return DiscoveryStore(store_path(settings))
 
 
-def _source_domains(finding: Finding) -> frozenset[str]:
-    from lurewatch.enrichment.links import registered_domain
-
-    domain = registered_domain(finding.url) if finding.url else ""
-    return frozenset([domain] if domain else [])
-
-
 def mention_rows(finding: Finding, markup: Markup | None = None) -> list[MentionRow]:
     """The candidates a finding names (its own site is no job-board candidate), with its posting's ``markup``.
 
@@ -101,7 +94,12 @@ def mention_rows(finding: Finding, markup: Markup | None = None) -> list[Mention
     on Telegram every @mention is such a link, people's included.
     """
     text = f"{finding.title}\n{finding.text}"
-    found = mentions_in(text, _source_domains(finding))
+    found = mentions_in(text)
+    if any(m.kind == "jobboard" for m in found):  # the finding's own site is configured already
+        from lurewatch.enrichment.links import registered_domain
+
+        own = registered_domain(finding.url) if finding.url else ""
+        found = [m for m in found if not (m.kind == "jobboard" and m.name == own)]
     links, forwards = markup or ((), ())
     extra = [m for url in (*finding.contacts.urls, *links) for m in telegram_mentions(url) if m.form != "link"]
     extra += [replace(m, form="forward") for url in forwards for m in telegram_mentions(url)]

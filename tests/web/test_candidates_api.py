@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from lurewatch import runner
 from lurewatch.crawlers.source import load_source
+from lurewatch.discovery import service
 from lurewatch.index.base import open_index
 from lurewatch.records import to_json
 from lurewatch.run_folder import RunFolder
@@ -53,6 +54,10 @@ def test_the_index_step_collects_candidates_and_analysts_review_them(
 ) -> None:
     client, settings, run_id = app_client
     assert runner.open_run(run_id, settings).meta()["steps"]["discover"] == {
+        "findings": 3, "mentions": 4, "all_mentions": 4, "all_candidates": 3,
+    }  # fmt: skip
+    # `lurewatch candidates update` reads every indexed finding again: the same mentions, none twice
+    assert service.update_from_index(client.app.state.index, settings) == {
         "findings": 3, "mentions": 4, "all_mentions": 4, "all_candidates": 3,
     }  # fmt: skip
     analyst = {"X-API-Key": KeyStore(settings.keys_path).add("ana", "analyst")}
@@ -102,8 +107,10 @@ def test_the_review_page_needs_an_analyst_login_and_a_csrf_token(
     client, settings, _ = app_client
     log_in(client, KeyStore(settings.keys_path).add("rita", "reader"))
     assert client.get("/candidates").status_code == 403
+    assert 'href="/candidates"' not in client.get("/").text
     client.cookies.clear()
     log_in(client, KeyStore(settings.keys_path).add("ana", "analyst"))
+    assert 'href="/candidates"' in client.get("/").text  # the top bar links analysts to their review page
     page = client.get("/candidates")
     assert page.status_code == 200 and page.text.count('class="candidate"') == 3
     assert "t.me/s/kk_jobs_daily" in page.text and "channel or account" not in page.text
