@@ -28,7 +28,7 @@ ACTIONS = ("approve", "reject", "snooze")
 class ReviewIn(BaseModel):
     key: str = Field(max_length=300, description="the candidate's key, KIND:NAME")
     reason: str = Field("", max_length=1000, description="why (required to reject)")
-    until: str | None = Field(None, description="snooze: YYYY-MM-DD, the day it is new again")
+    until: str | None = Field(None, max_length=20, description="snooze: YYYY-MM-DD, the day it is new again")
 
 
 def _list(request: Request, status: str, kind: str | None) -> list[service.Candidate]:
