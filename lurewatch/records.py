@@ -162,6 +162,7 @@ class Finding:
     content_sha256: str = ""
     cluster_id: str = ""
     duplicate_of: str | None = None
+    network_id: str = ""  # the recruiter network (lurewatch.networks), written by the index's network step
     minhash_bands: list[str] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
     evidence: Evidence = field(default_factory=Evidence)

@@ -146,16 +146,16 @@ class SqliteIndex:
         ]
 
     def get(self, posting_id: str) -> Finding | None:
-        row = self.db.execute("SELECT doc FROM findings WHERE posting_id = ?", (posting_id,)).fetchone()
-        return from_json(Finding, row[0]) if row else None
+        row = self.db.execute("SELECT doc, network_id FROM findings WHERE posting_id = ?", (posting_id,)).fetchone()
+        return _with_network(from_json(Finding, row[0]), row[1]) if row else None
 
     def get_many(self, posting_ids: list[str]) -> list[Finding]:
         found: dict[str, Finding] = {}
         for start in range(0, len(posting_ids), BATCH):
             chunk = posting_ids[start : start + BATCH]
-            rows = self.db.execute(f"SELECT posting_id, doc FROM findings WHERE posting_id IN ({','.join('?' * len(chunk))})",
-                                   chunk).fetchall()  # fmt: skip
-            found.update((pid, from_json(Finding, doc)) for pid, doc in rows)
+            rows = self.db.execute(f"SELECT posting_id, doc, network_id FROM findings WHERE posting_id IN "
+                                   f"({','.join('?' * len(chunk))})", chunk).fetchall()  # fmt: skip
+            found.update((pid, _with_network(from_json(Finding, doc), network)) for pid, doc, network in rows)
         return [found[pid] for pid in posting_ids if pid in found]
 
     def count(self) -> int:
@@ -266,6 +266,12 @@ class SqliteIndex:
 
     def close(self) -> None:
         self.connections.close()
+
+
+def _with_network(finding: Finding, network_id: str | None) -> Finding:
+    """The network step writes the column, not the stored JSON (rewriting every document would cost a build)."""
+    finding.network_id = network_id or ""
+    return finding
 
 
 def _distance(lat: float | None, lon: float | None, lat2: float, lon2: float) -> float | None:

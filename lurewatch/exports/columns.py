@@ -78,6 +78,7 @@ COLUMNS: list[Column] = [
     Column("risk_score", "integer", "risk 0-100 (sum of indicator weights)", lambda f: f.risk_score),
     Column("cluster_id", "string", "near-duplicate cluster (reposts share it)", lambda f: f.cluster_id),
     Column("duplicate_of", "string", "posting it repeats, if any", lambda f: f.duplicate_of),
+    Column("network_id", "string", "recruiter network (`lurewatch networks`)", lambda f: f.network_id),
     Column("content_sha256", "string", "hash of title and text as fetched", lambda f: f.content_sha256),
     Column("image_sha256s", "string", "sha256 of each image", lambda f: _join([i.sha256 for i in f.images])),
     Column("image_phashes", "string", "perceptual hash of each image", lambda f: _join([i.phash for i in f.images])),

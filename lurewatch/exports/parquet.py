@@ -42,7 +42,7 @@ SCHEMA = pa.schema([
     ("country", pa.string()), ("compound", pa.string()),
     ("indicators", pa.list_(pa.struct([("code", pa.string()), ("weight", pa.float64()), ("evidence", pa.string())]))),
     ("risk_score", pa.int32()), ("content_sha256", pa.string()), ("cluster_id", pa.string()),
-    ("duplicate_of", pa.string()), ("minhash_bands", _strings),
+    ("duplicate_of", pa.string()), ("network_id", pa.string()), ("minhash_bands", _strings),
     ("images", pa.list_(pa.struct([
         ("url", pa.string()), ("sha256", pa.string()), ("phash", pa.string()), ("width", pa.int32()),
         ("height", pa.int32()), ("exif_gps", pa.list_(pa.float64()))]))),
