@@ -11,6 +11,7 @@ from lurewatch import runner
 from lurewatch.crawlers.source import load_source
 from lurewatch.demo.catalog import generate_ads
 from lurewatch.discovery import service
+from lurewatch.index.base import open_index
 from lurewatch.records import Finding, read_jsonl
 from lurewatch.settings import Settings
 from tests.cli.test_cli import lurewatch
@@ -33,11 +34,18 @@ def test_demo_telegram_channels_are_candidates_and_one_approved_is_a_valid_chann
     telegram = {c.name: c for c in found if c.kind == "telegram"}
     assert set(telegram) == linked  # every channel the ads link to, and no person's @handle
     findings = {f.posting_id: f for f in read_jsonl(settings.runs_dir / demo_run / "findings.jsonl", Finding)}
+    index = open_index(settings)
+    try:  # the index step placed the findings in networks before discovery counted them
+        network_of = {f.posting_id: f.network_id for f in index.get_many(list(findings))}
+    finally:
+        index.close()
+    assert all(network_of.values())
     for candidate in telegram.values():
         named = [findings[p] for p in candidate.findings]
         assert all(f"t.me/{candidate.name}" in f.text.lower() for f in named)
         assert candidate.risk_max == max(f.risk_score for f in named)
-        assert candidate.networks == len({f.cluster_id for f in named})
+        assert candidate.networks == len({network_of[f.posting_id] for f in named})
+        assert candidate.network_basis == "network"
     assert [c.score for c in found] == sorted((c.score for c in found), reverse=True)
     print("demo candidates:", ", ".join(f"{c.key} {c.score}" for c in found))
 
