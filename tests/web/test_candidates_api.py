@@ -72,7 +72,7 @@ def test_the_index_step_collects_candidates_and_analysts_review_them(
     assert [c["key"] for c in listed] == [
         "telegram:kk_jobs_daily", "whatsapp:channel/0029VaABCDEFghijklmnop12", "facebook:goldenbayjobs",
     ]  # fmt: skip
-    assert listed[0]["risk_max"] == 85 and listed[0]["networks"] == 2 and listed[0]["network_basis"] == "cluster"
+    assert listed[0]["risk_max"] == 85 and listed[0]["networks"] == 2 and listed[0]["network_basis"] == "network"  # the index step placed them first
     one = client.get("/api/candidates/whatsapp:channel/0029VaABCDEFghijklmnop12", headers=analyst)
     assert one.status_code == 200 and one.json()["findings"] == [naming(2, "").posting_id]
     assert client.get("/api/candidates/telegram:nobody", headers=analyst).status_code == 404
