@@ -2,7 +2,8 @@
 
 The task is one call into ``lurewatch.alerts`` (the same as ``lurewatch alerts run``). SMTP and Elasticsearch
 come from the Airflow connections ``smtp_default`` and ``elasticsearch_default`` when they exist, else from
-``LUREWATCH_*``. Re-running a task sends nothing twice: clusters already delivered to a channel are skipped.
+``LUREWATCH_*`` (``lurewatch.airflow.connections``). Re-running a task sends nothing twice: clusters already
+delivered to a channel are skipped. The task logs the run's figures (alerts due, matches, digests delivered).
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from airflow.sdk import dag, task
 def lurewatch_alerts() -> None:
     @task
     def run_alerts() -> dict:  # type: ignore[type-arg]
+        from lurewatch.airflow.connections import task_settings
         from lurewatch.alerts.scheduled import run_scheduled
 
-        return run_scheduled()
+        return run_scheduled(task_settings(__file__))
 
     run_alerts()
 

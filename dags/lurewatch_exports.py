@@ -24,6 +24,7 @@ from airflow.sdk import dag, get_current_context, task
 def lurewatch_exports() -> None:
     @task
     def snapshot() -> dict:  # type: ignore[type-arg]
+        from lurewatch.airflow.connections import task_settings
         from lurewatch.exports.scheduled import write_snapshot
 
         context = get_current_context()
@@ -31,7 +32,7 @@ def lurewatch_exports() -> None:
         start = context["data_interval_start"]
         if start is None or start >= end:  # a cron trigger's interval is a point: the week that ends there
             start = end - timedelta(weeks=1)
-        return write_snapshot(start.date(), end.date())
+        return write_snapshot(start.date(), end.date(), task_settings(__file__))
 
     snapshot()
 
