@@ -3,7 +3,8 @@
 ``dag.test()`` makes manual runs, so this script lets Airflow's own scheduler code turn the crawl's queued asset
 event into the process DAG's run (``SchedulerJobRunner._create_dag_runs_asset_triggered``, as a scheduler loop
 does), and has ``dag.test()`` execute that run: the process tasks read their run ids from the real triggering
-asset events. Usage: python -m tests.dags.asset_chain DAG_FOLDER SOURCE_NAME ROUNDS
+asset events. Each round prints its states, the events the process run consumed and the index's count and id hash.
+Usage: python -m tests.dags.asset_chain DAG_FOLDER SOURCE_NAME ROUNDS
 """
 
 from __future__ import annotations
@@ -59,8 +60,8 @@ def main(folder: str, name: str, rounds: int) -> None:
         run_id = asset_triggered_run(process.dag_id)
         original = dagrun_module.get_or_create_dagrun
 
-        def the_scheduled_run(*, dag: Any, session: Any, **_: Any) -> Any:
-            run = session.scalar(select(DagRun).where(DagRun.dag_id == dag.dag_id, DagRun.run_id == run_id))
+        def the_scheduled_run(*, dag: Any, session: Any, scheduled: str = run_id, **_: Any) -> Any:
+            run = session.scalar(select(DagRun).where(DagRun.dag_id == dag.dag_id, DagRun.run_id == scheduled))
             run.dag = dag
             return run
 
@@ -73,6 +74,23 @@ def main(folder: str, name: str, rounds: int) -> None:
             states = {ti.task_id: str(ti.state) for ti in result.get_task_instances(session=session)}
         print("PROCESS", result.state, result.run_type, json.dumps(states), flush=True)
         print("ALERTS", alerts.test().state, flush=True)
+        print("INDEX", json.dumps(index_state()), flush=True)
+
+
+def index_state() -> dict[str, Any]:
+    """The index's count and the sha256 of its sorted posting ids (LUREWATCH_* say which index)."""
+    import hashlib
+
+    from lurewatch.index.base import open_index
+    from lurewatch.index.query import Query
+    from lurewatch.settings import get_settings
+
+    index = open_index(get_settings())
+    try:
+        ids = sorted(hit.posting_id for hit in index.iterate(Query("*")))
+        return {"count": index.count(), "ids": len(ids), "sha256": hashlib.sha256("\n".join(ids).encode()).hexdigest()}
+    finally:
+        index.close()
 
 
 if __name__ == "__main__":
