@@ -8,7 +8,9 @@ The metadata DB is SQLite (Celery's result backend too); production uses Postgre
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -35,6 +37,7 @@ START_TIMEOUT = 120.0  # seconds for a server to answer on its port (the test ma
 
 RUN = textwrap.dedent(
     """
+    import json, os
     from datetime import datetime, timezone
     from airflow.dag_processing.dagbag import DagBag
 
@@ -42,7 +45,14 @@ RUN = textwrap.dedent(
     for task in dag.tasks:
         task.retries = 0
     run = dag.test(logical_date=datetime(2026, 3, 2, tzinfo=timezone.utc), use_executor=True)
-    print("STATE", run.state, [(ti.task_id, str(ti.state), ti.executor) for ti in run.get_task_instances()])
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:  # read afresh: the worker and the executor events wrote to it
+        ti = session.scalar(select(TaskInstance).where(TaskInstance.run_id == run.run_id))
+        print("RESULT " + json.dumps({"state": str(run.state), "task": ti.task_id, "task_state": str(ti.state),
+                                      "pid": ti.pid, "here": os.getpid()}))
     """
 )
 
@@ -128,7 +138,11 @@ def test_a_dag_run_is_executed_by_a_celery_worker_through_redis(tmp_path: Path, 
                                 timeout=300)  # fmt: skip
     worker_log = (logs / "worker.log").read_text(errors="replace")
     assert result.returncode == 0, (result.stdout[-3000:], result.stderr[-3000:], worker_log[-3000:])
-    assert "STATE success [('snapshot', 'success', 'CeleryExecutor')]" in result.stdout, result.stdout[-3000:]
-    assert "execute_workload" in worker_log and "succeeded" in worker_log  # the worker, not this process, ran it
+    run = json.loads(result.stdout.split("RESULT ", 1)[1])
+    assert (run["state"], run["task"], run["task_state"]) == ("success", "snapshot", "success")
+    # The Celery worker, not the process that queued it, ran the task: the worker received it and it succeeded.
+    assert run["pid"] and run["pid"] != run["here"], (run, worker_log[-3000:])
+    (received,) = re.findall(r"execute_workload\[([0-9a-f-]{36})\] received", worker_log)
+    assert re.search(rf"execute_workload\[{received}\] succeeded", worker_log), worker_log[-3000:]
     (snapshot,) = (settings.exports_path / "snapshots").iterdir()
     assert snapshot.name == "2026-02-23_2026-03-02" and verify_export(snapshot).ok
