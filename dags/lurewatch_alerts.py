@@ -19,7 +19,7 @@ from airflow.sdk import dag, task
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,  # two overlapping runs could both deliver a digest before either records it
-    default_args={"retries": 1, "retry_delay": timedelta(minutes=2)},
+    default_args={"owner": "lurewatch", "retries": 1, "retry_delay": timedelta(minutes=2)},
     tags=["lurewatch", "alerts"],
     doc_md=__doc__,
 )
