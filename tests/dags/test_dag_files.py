@@ -60,7 +60,7 @@ def _json_rows(stdout: str) -> list[dict[str, str]]:
 
 
 @pytest.mark.airflow
-def test_a_broken_source_is_an_import_error_of_its_own_from_any_working_folder(tmp_path: Path, settings: Settings) -> None:
+def test_a_broken_source_is_an_import_error_of_its_own_and_the_others_take_their_settings_from_yaml(tmp_path: Path, settings: Settings) -> None:
     _sources(settings)
     folder = dag_folder(tmp_path, settings.sources_dir)
     env = airflow_env(tmp_path, folder)
@@ -80,15 +80,9 @@ def test_a_broken_source_is_an_import_error_of_its_own_from_any_working_folder(t
     assert dag_ids == ["lurewatch_alerts", "lurewatch_demo", "lurewatch_demo_process", "lurewatch_exports",
                        "lurewatch_tuned", "lurewatch_tuned_process"]  # fmt: skip
 
-
-@pytest.mark.airflow
-def test_owner_retries_timeout_pool_and_tags_come_from_the_source_yaml(tmp_path: Path, settings: Settings) -> None:
-    _sources(settings)
-    (settings.sources_dir / "broken.yml").unlink()
-    folder = dag_folder(tmp_path, settings.sources_dir)
-    env = airflow_env(tmp_path, folder)
+    # Owner, retries, retry delay, execution timeout, pool and tags of each source's tasks come from its YAML.
     result = subprocess.run([sys.executable, "-c", DESCRIBE, str(folder)], env=env, capture_output=True, text=True,
-                            timeout=300, cwd=tmp_path)  # fmt: skip
+                            timeout=300, cwd=elsewhere)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     dags = json.loads(result.stdout.split("DAGS ", 1)[1])
     tuned, demo = dags["lurewatch_tuned"], dags["lurewatch_demo"]
@@ -98,7 +92,7 @@ def test_owner_retries_timeout_pool_and_tags_come_from_the_source_yaml(tmp_path:
     assert "lurewatch_crawl_tuned" in dags["lurewatch_tuned_process"]["schedule"]  # runs on the crawl's asset event
     assert dags["lurewatch_tuned_process"]["pool"] == "crawls" and dags["lurewatch_tuned_process"]["timeout"] == 2700.0
     assert demo["owner"] == "lurewatch" and demo["retries"] == 2 and demo["timeout"] == 7200.0  # the defaults
-    assert dags["lurewatch_alerts"]["schedule"] == "0:15:00"
+    assert dags["lurewatch_alerts"]["schedule"] == "0:15:00" and dags["lurewatch_alerts"]["owner"] == "lurewatch"
 
 
 def test_a_typo_in_the_airflow_section_names_its_line(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,8 +40,14 @@ def airflow_env(tmp_path: Path, folder: Path, **extra: str) -> dict[str, str]:
         "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
         **extra,
     }
-    migrate = airflow(env, "db", "migrate", timeout=300)
-    assert migrate.returncode == 0, migrate.stderr[-3000:]
+    # `airflow db migrate` takes 10-20 s: the session's first test migrates, the others copy its fresh database.
+    template = tmp_path.parent / "airflow-migrated.db"  # tmp_path's parent is the session's base folder
+    if template.exists():
+        shutil.copyfile(template, home / "airflow.db")
+    else:
+        migrate = airflow(env, "db", "migrate", timeout=300)
+        assert migrate.returncode == 0, migrate.stderr[-3000:]
+        shutil.copyfile(home / "airflow.db", template)
     return env
 
 
