@@ -19,11 +19,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk import Asset, dag, get_current_context, get_parsing_context, task
 
 from lurewatch.crawlers.source import load_source
 from lurewatch.crawlers.source_kinds import duration_seconds
-from lurewatch.errors import LureWatchError
+from lurewatch.errors import LureWatchError, SourceConfigError
 
 if TYPE_CHECKING:
     from airflow.sdk import DAG
@@ -70,10 +70,32 @@ def crawl_figures(stats: dict[str, Any]) -> str:
     return " ".join(parts)
 
 
-def source_dags(source_file: str | Path) -> tuple[DAG, DAG]:
+def broken_source_dag(dag_id: str, task_id: str, error: SourceConfigError) -> DAG:
+    """A DAG whose one task (the one a worker was asked to run) fails with the source's config error."""
+
+    @dag(dag_id=dag_id, schedule=None, start_date=START, catchup=False, default_args={"retries": 0})
+    def broken() -> None:
+        @task(task_id=task_id)
+        def fail() -> None:
+            raise SourceConfigError(str(error))
+
+        fail()
+
+    return broken()
+
+
+def source_dags(source_file: str | Path) -> tuple[DAG, DAG | None]:
     """The crawl DAG and the process DAG of one source YAML; a broken YAML raises its one-line error."""
     path = Path(source_file).resolve()
-    source = load_source(path)
+    try:
+        source = load_source(path)
+    except SourceConfigError as exc:
+        parsing = get_parsing_context()
+        if parsing.dag_id and parsing.task_id:
+            # A worker parses this file to run a task of a run that started before the YAML broke. Without the
+            # DAG, Airflow would reschedule the task again and again ("Dag not found"); it fails once, saying why.
+            return broken_source_dag(parsing.dag_id, parsing.task_id, exc), None
+        raise
     name = source.name
     asset = crawl_asset(name)
     default_args = _default_args(source)

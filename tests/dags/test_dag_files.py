@@ -122,3 +122,28 @@ def test_sync_writes_one_file_per_source_and_removes_those_of_deleted_sources(tm
     third = sync_dag_files(sources, dags)
     assert [p.name for p in third.removed] == ["source_a.py"]
     assert sorted(p.name for p in dags.iterdir()) == ["source_b_c.py", "source_mine.py"]
+
+
+BROKEN_RUN = textwrap.dedent(
+    """
+    import sys
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=sys.argv[1])
+    run = bag.get_dag("lurewatch_broken").test()
+    print("STATE", run.state, [(ti.task_id, str(ti.state)) for ti in run.get_task_instances()])
+    """
+)
+
+
+@pytest.mark.airflow
+def test_a_task_of_a_source_whose_yaml_broke_fails_at_once_with_the_error(tmp_path: Path, settings: Settings) -> None:
+    # A worker parses the DAG file of the task it runs with the parsing context set (Airflow's task runner does).
+    (settings.sources_dir / "broken.yml").write_text("name: broken\nkind: board\nstart_urlz: [/jobs/]\n")
+    folder = dag_folder(tmp_path, settings.sources_dir)
+    env = airflow_env(tmp_path, folder, _AIRFLOW_PARSING_CONTEXT_DAG_ID="lurewatch_broken",
+                      _AIRFLOW_PARSING_CONTEXT_TASK_ID="crawl")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", BROKEN_RUN, str(folder)], env=env, capture_output=True, text=True,
+                            timeout=300)  # fmt: skip
+    assert "STATE failed [('crawl', 'failed')]" in result.stdout, (result.stdout[-3000:], result.stderr[-3000:])
+    assert "broken.yml:3: start_urlz: unknown key (did you mean 'start_urls'?)" in result.stdout + result.stderr
