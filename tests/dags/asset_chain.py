@@ -3,7 +3,8 @@
 ``dag.test()`` makes manual runs, so this script lets Airflow's own scheduler code turn the crawl's queued asset
 event into the process DAG's run (``SchedulerJobRunner._create_dag_runs_asset_triggered``, as a scheduler loop
 does), and has ``dag.test()`` execute that run: the process tasks read their run ids from the real triggering
-asset events. Each round prints its states, the events the process run consumed and the index's count and id hash.
+asset events. Each round prints its states, the events the process run consumed and the index's count and id hash; then the
+first crawl's processing is re-run by hand (``run_conf={"run_id": ...}``) and the alerts once more.
 Usage: python -m tests.dags.asset_chain DAG_FOLDER SOURCE_NAME ROUNDS
 """
 
@@ -14,7 +15,7 @@ import sys
 from typing import Any
 
 
-def asset_triggered_run(dag_id: str) -> Any:
+def asset_triggered_run(dag_id: str) -> tuple[str, list[str]]:
     """Create the asset-triggered run the scheduler would create for ``dag_id`` from its queued asset events."""
     from airflow.jobs.job import Job
     from airflow.jobs.scheduler_job_runner import SchedulerJobRunner
@@ -39,7 +40,7 @@ def asset_triggered_run(dag_id: str) -> Any:
         session.commit()
         events = [event.extra for event in run.consumed_asset_events]
         print("EVENTS", json.dumps(events), flush=True)
-        return run.run_id
+        return run.run_id, [event["run_id"] for event in events]
 
 
 def main(folder: str, name: str, rounds: int) -> None:
@@ -55,9 +56,11 @@ def main(folder: str, name: str, rounds: int) -> None:
     for dag in (crawl, process, alerts):
         for task in dag.tasks:
             task.retries = 0  # a failure shows at once, not after the retry delays
+    processed: list[str] = []
     for _ in range(rounds):
         print("CRAWL", crawl.test().state, flush=True)
-        run_id = asset_triggered_run(process.dag_id)
+        run_id, crawled = asset_triggered_run(process.dag_id)
+        processed.extend(crawled)
         original = dagrun_module.get_or_create_dagrun
 
         def the_scheduled_run(*, dag: Any, session: Any, scheduled: str = run_id, **_: Any) -> Any:
@@ -75,6 +78,11 @@ def main(folder: str, name: str, rounds: int) -> None:
         print("PROCESS", result.state, result.run_type, json.dumps(states), flush=True)
         print("ALERTS", alerts.test().state, flush=True)
         print("INDEX", json.dumps(index_state()), flush=True)
+    # Re-run the processing of the first crawl by hand (its run id in the DAG run's conf), then the alerts again.
+    rerun = process.test(run_conf={"run_id": processed[0]})
+    print("RERUN", rerun.state, flush=True)
+    print("ALERTS", alerts.test().state, flush=True)
+    print("INDEX", json.dumps(index_state()), flush=True)
 
 
 def index_state() -> dict[str, Any]:
