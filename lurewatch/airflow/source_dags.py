@@ -151,8 +151,11 @@ def source_dags(source_file: str | Path) -> tuple[DAG, DAG | None]:
             settings = task_settings(path)
             figures: dict[str, Any] = {}
             for run_id in runs:
-                step = runner.index(run_id, settings=settings).meta()["steps"]["index"]
+                steps = runner.index(run_id, settings=settings).meta()["steps"]
+                step = steps["index"]
                 figures[run_id] = {k: step.get(k) for k in ("backend", "written", "rejected", "rejected_by_kind")}
+                if "discover" in steps:  # candidate sources named by the run's findings (lurewatch candidates)
+                    figures[run_id]["discover"] = steps["discover"]
                 log.info("index %s: %s", run_id, json.dumps(figures[run_id]))
             return figures
 
