@@ -70,3 +70,9 @@ class ExportError(LureWatchError):
     """An export cannot be made or verified as asked."""
 
     hint = "`lurewatch export run --help` lists the formats and options"
+
+
+class FrontierUnavailable(CrawlFailed):
+    """The Redis shared by a run's crawler processes does not answer."""
+
+    hint = "start Redis again (or check LUREWATCH_REDIS_URL), then resume: `lurewatch crawl SOURCE --run-id RUN --resume`"

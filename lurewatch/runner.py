@@ -30,6 +30,7 @@ from lurewatch.errors import (
     IndexUnavailable,
     RunExists,
     RunNotFound,
+    SettingsError,
     SourceConfigError,
 )
 from lurewatch.run_folder import (
@@ -105,21 +106,37 @@ def crawl(
     progress: Progress | None = None,
     settings: Settings | None = None,
     resume: bool = False,
+    workers: int | None = None,
+    frontier: str | None = None,
 ) -> Run:
     """Crawl one source into a new run folder (or, with ``resume``, continue that run); returns the run.
 
     A run id that exists already is refused unless ``resume`` is set; a resumed run keeps everything
     it holds and appends to it. However the crawl ends, ``run.json`` says how, and ``stats.json`` exists.
+    With ``workers`` > 1 or a ``frontier`` (Redis URL; default ``LUREWATCH_REDIS_URL``), that many crawler
+    processes share the run's frontier in Redis (see ``lurewatch.workers``).
     """
     settings = settings or get_settings()
     path = resolve_source(source_ref, settings)
     source = load_source(path)
     run_id = check_run_id(run_id) if run_id is not None else new_run_id(source.name)
+    workers = workers or settings.crawl_workers
+    frontier = frontier or settings.redis_url
+    if workers > 1 and not frontier:
+        raise SettingsError(
+            f"{workers} crawler processes need a shared frontier: set LUREWATCH_REDIS_URL or pass --frontier redis://..."
+        )
     mark_crashed_runs(settings, source.name)
     run = Run(run_id, settings.runs_dir / run_id)
     meta = _start_meta(run, source.name, path, resume)
+    if frontier:
+        from lurewatch.workers import check_frontier
+
+        check_frontier(frontier)  # before the run folder is made: an unreachable Redis leaves nothing behind
     run.path.mkdir(parents=True, exist_ok=True)
     run.write_meta(meta)
+    if frontier:
+        return _crawl_workers(run, source.name, path, workers, frontier, settings, base_url, progress)
     cmd = [sys.executable, "-m", "lurewatch.crawlers.crawl", str(path), str(run.path), run_id]
     cmd += ["--parent-pid", str(os.getpid())]
     if base_url:
@@ -152,6 +169,38 @@ def crawl(
     if code != 0:
         detail = stderr.strip().splitlines()[-1] if stderr.strip() else stats["finish_reason"]
         raise CrawlFailed(f"crawl of {source.name} failed: {detail}")
+    run.postings.touch()
+    return run
+
+
+def _crawl_workers(
+    run: Run, name: str, path: Path, workers: int, frontier: str, settings: Settings,
+    base_url: str | None, progress: Progress | None,
+) -> Run:  # fmt: skip
+    """The crawl by several processes sharing a Redis frontier, recorded in run.json as one crawl."""
+    from lurewatch.crawlers.crawl import selector_failure
+    from lurewatch.crawlers.extensions import exit_code
+    from lurewatch.workers import crawl as crawl_workers
+
+    code: int | None = None
+    stats: dict[str, Any] = {}
+    try:
+        code, stats, stderr = crawl_workers(run, name, path, workers, frontier, settings, base_url, progress)
+        if code == 0:
+            code = exit_code(stats)
+    finally:
+        stats = stats or run.stats()
+        reason = stats.get("finish_reason") or "the crawl stopped before its workers ended"
+        status = "finished" if code == 0 else "failed" if code in (1, 2, EXIT_FETCHED_NOTHING) else "incomplete"
+        run.update(status=status, workers=workers, **({"incomplete_reason": reason} if status == "incomplete" else {}))
+        run.record("crawl", exit_code=code, finished=now_iso(), workers=workers, stats=summarize_crawl(stats))
+    if code == EXIT_FETCHED_NOTHING:
+        raise CrawlFetchedNothing(f"crawl of {name} {fetched_nothing_line(stats)} (run {run.run_id})")
+    if code == 0 and (problem := selector_failure(stats)):
+        raise CrawlFailed(f"crawl of {name}: {problem}")
+    if code != 0:
+        detail = stderr.strip().splitlines()[-1] if stderr.strip() else reason
+        raise CrawlFailed(f"crawl of {name} failed: {detail}")
     run.postings.touch()
     return run
 
