@@ -181,14 +181,13 @@ class FrontierPresence:
         try:
             if not engine.spider_is_idle():
                 self.server.set(self.mine, "1", ex=PRESENCE_TTL)
-                return
-            # Idle: look again now, not at the engine's next 5 s heartbeat, for requests another process
-            # queued, or for the end of the crawl (the idle check runs when nothing is scheduled).
-            slot = getattr(engine, "_slot", None)
-            if slot is not None:
-                slot.nextcall.schedule()
         except redis.RedisError:
             pass  # the scheduler notices too, and closes the crawl
+        # The engine pulls from its scheduler when a download ends or at its 5 s heartbeat; requests another
+        # process queued (and the end of the crawl) are noticed now instead.
+        slot = getattr(engine, "_slot", None)
+        if slot is not None:
+            slot.nextcall.schedule()
 
     def _queued(self) -> bool:  # the queue is scrapy-redis's PriorityQueue, a sorted set
         return bool(self.server.zcard(self.queue_key))

@@ -19,6 +19,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ import redis
 
 from lurewatch.crawlers.extensions import PROGRESS_PREFIX
 from lurewatch.crawlers.frontier import EXIT_FRONTIER, FRONTIER_CLOSED, redact_url, run_keys
-from lurewatch.crawlers.incremental import SeenStore
+from lurewatch.crawlers.incremental import SeenStore, verified_urls
 from lurewatch.errors import FrontierUnavailable
 from lurewatch.run_folder import POSTINGS, REJECTS, WARC, RunFolder, write_lines_atomic
 from lurewatch.settings import Settings, offline_environment
@@ -229,6 +230,13 @@ def fold_states(settings: Settings, run_id: str, store_path: Path) -> int:
         # A worker that was killed never closed its run: recovery keeps only its pages with a verified posting.
         worker = SeenStore(copy)
         worker.recover_crashed_runs()
+        # A page whose posting was recorded and verifies is known, even when the worker died before committing
+        # that: fetching it again would record the posting twice in the run.
+        folder = settings.runs_dir / run_id / WORKERS / copy.parent.name.removeprefix(f"{run_id}.")
+        now = time.time()
+        worker.db.executemany("INSERT OR IGNORE INTO fetched (url, fetched_at, run_id) VALUES (?, ?, ?)",
+                              [(url, now, run_id) for url in verified_urls(folder)])  # fmt: skip
+        worker.db.commit()
         worker.db.close()
         store = SeenStore(store_path)
         db = store.db
