@@ -32,6 +32,7 @@ from lurewatch.errors import (
     RunNotFound,
     SettingsError,
     SourceConfigError,
+    WriteFailed,
 )
 from lurewatch.run_folder import (
     FINDINGS,
@@ -320,6 +321,10 @@ def enrich(run_ref: str, progress: Callable[[int], None] | None = None, settings
             workers=settings.enrich_processes,
             store=IndexCandidateStore(store) if store else MemoryCandidateStore(),
         )
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise WriteFailed(f"enrich of run {run.run_id} stopped: {exc.strerror or exc}{where}; "
+                          f"{run.findings.name} is as it was before") from exc  # fmt: skip
     finally:
         if store:
             store.close()
@@ -349,16 +354,25 @@ def index(run_ref: str, progress: Callable[[int], None] | None = None, settings:
         raise RunNotFound(f"run {run.run_id} has no {FINDINGS}", hint=f"enrich first: `lurewatch enrich {run.run_id}`")
     lines: dict[str, int] = {}  # posting_id -> line, to name the line of a document the backend rejects
     rejected = {"bad_line": 0, "index_rejected": 0}
-    with RejectFile(run.rejects("index"), "index", truncate=True) as rejects:
+    # Where an earlier attempt stopped (Elasticsearch went away): the same findings into the same index go on there.
+    target = {"index": _index_target(settings), "findings": _file_signature(run.findings)}
+    checkpoint = run.meta().get("index_checkpoint") or {}
+    resume = checkpoint if {k: checkpoint.get(k) for k in target} == target else {}
+    start_after = int(resume.get("line", 0))
+    yielded: list[int] = []  # line of each finding handed to the index, in order
+    with RejectFile(run.rejects("index"), "index", truncate=not resume) as rejects:
 
         def readable() -> Iterator[Finding]:
             for n, (number, finding, error) in enumerate(read_jsonl_numbered(run.findings, Finding), 1):
+                if number <= start_after:
+                    continue
                 if finding is None:
                     logger.warning("index rejected line=%d of %s: %s", number, run.findings, error)
                     rejects.add("bad_line", error, line=number)
                     rejected["bad_line"] += 1
                 else:
                     lines[finding.posting_id] = number
+                    yielded.append(number)
                     yield finding
                 if progress:
                     progress(n)
@@ -366,6 +380,15 @@ def index(run_ref: str, progress: Callable[[int], None] | None = None, settings:
         store = open_index(settings)
         try:
             report = store.upsert(readable())
+        except IndexUnavailable as exc:
+            line = yielded[exc.done - 1] if exc.done else start_after
+            written = int(resume.get("written", 0)) + exc.done
+            run.update(index_checkpoint={**target, "line": line, "written": written, "at": now_iso()})
+            raise IndexUnavailable(
+                f"{exc} (run {run.run_id}: findings up to line {line} are indexed)",
+                hint=f"start Elasticsearch again and re-run `lurewatch index {run.run_id}`: it goes on after line {line}",
+                done=exc.done,
+            ) from exc
         finally:
             store.close()
         for row in report.rejected:
@@ -373,9 +396,28 @@ def index(run_ref: str, progress: Callable[[int], None] | None = None, settings:
             rejects.add("index_rejected", row.get("reason", ""), line=lines.get(posting_id, 0), posting_id=posting_id)
         rejected["index_rejected"] = len(report.rejected)
     by_kind = {k: v for k, v in rejected.items() if v}
-    extra = {"rejected_by_kind": by_kind} if by_kind else {}
-    run.record("index", backend=settings.index, written=report.written, rejected=sum(by_kind.values()), **extra)
+    extra: dict[str, Any] = {"rejected_by_kind": by_kind} if by_kind else {}
+    if resume:
+        extra["resumed_after_line"] = start_after
+        meta = run.meta()
+        meta.pop("index_checkpoint", None)
+        run.write_meta(meta)
+    written = report.written + int(resume.get("written", 0))
+    run.record("index", backend=settings.index, written=written, rejected=sum(by_kind.values()), **extra)
     return run
+
+
+def _index_target(settings: Settings) -> str:
+    """Which index a run's findings go to (a checkpoint holds only for the same one)."""
+    if settings.index == "elasticsearch":
+        return f"elasticsearch {settings.es_url} {settings.es_index_prefix}"
+    return f"sqlite {settings.sqlite_file.resolve()}"
+
+
+def _file_signature(path: Path) -> str:
+    """Size and modification time: enrichment rewrites findings.jsonl whole, which changes both."""
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def list_runs(settings: Settings | None = None) -> list[dict[str, Any]]:
