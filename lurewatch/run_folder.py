@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mmap
 import os
 import re
 import socket
@@ -115,22 +116,31 @@ def trim_partial_tail(run_dir: Path) -> dict[str, int]:
     cut: dict[str, int] = {}
     postings = run_dir / POSTINGS
     if postings.exists() and postings.stat().st_size:
-        data = postings.read_bytes()
-        keep = data.rfind(b"\n") + 1
-        if keep < len(data):
-            with postings.open("r+b") as fh:
-                fh.truncate(keep)
-            cut[POSTINGS] = len(data) - keep
+        with postings.open("r+b") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            end = size
+            while end > 0:  # back from the end, a chunk at a time, to the last newline
+                start = max(0, end - (1 << 16))
+                fh.seek(start)
+                newline = fh.read(end - start).rfind(b"\n")
+                if newline >= 0:
+                    end = start + newline + 1
+                    break
+                end = start
+            if end < size:
+                fh.truncate(end)
+                cut[POSTINGS] = size - end
     warc = run_dir / WARC
     if warc.exists() and warc.stat().st_size:
-        data = warc.read_bytes()
-        last = None
-        for offset, raw, _ in iter_members(data):
-            last = (offset, raw is not None)
-        if last is not None and not last[1]:  # only a broken member at the very end is cut, never one inside
-            with warc.open("r+b") as fh:
+        with warc.open("r+b") as fh:
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                last = None
+                for offset, raw, _ in iter_members(data):
+                    last = (offset, raw is not None)
+                size = len(data)
+            if last is not None and not last[1]:  # only a broken member at the very end is cut, never one inside
                 fh.truncate(last[0])
-            cut[WARC] = len(data) - last[0]
+                cut[WARC] = size - last[0]
     for name, count in cut.items():
         logger.warning("%s: cut %d bytes of a record left half written at its end", run_dir / name, count)
     return cut

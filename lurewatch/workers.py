@@ -229,14 +229,14 @@ def fold_states(settings: Settings, run_id: str, store_path: Path) -> int:
     for copy in copies:
         # A worker that was killed never closed its run: recovery keeps only its pages with a verified posting.
         worker = SeenStore(copy)
-        worker.recover_crashed_runs()
-        # A page whose posting was recorded and verifies is known, even when the worker died before committing
-        # that: fetching it again would record the posting twice in the run.
-        folder = settings.runs_dir / run_id / WORKERS / copy.parent.name.removeprefix(f"{run_id}.")
-        now = time.time()
-        worker.db.executemany("INSERT OR IGNORE INTO fetched (url, fetched_at, run_id) VALUES (?, ?, ?)",
-                              [(url, now, run_id) for url in verified_urls(folder)])  # fmt: skip
-        worker.db.commit()
+        if worker.recover_crashed_runs()["runs"]:
+            # A page whose posting was recorded and verifies is known, even when the worker died before
+            # committing that: fetching it again would record the posting twice in the run.
+            folder = settings.runs_dir / run_id / WORKERS / copy.parent.name.removeprefix(f"{run_id}.")
+            now = time.time()
+            worker.db.executemany("INSERT OR IGNORE INTO fetched (url, fetched_at, run_id) VALUES (?, ?, ?)",
+                                  [(url, now, run_id) for url in verified_urls(folder)])  # fmt: skip
+            worker.db.commit()
         worker.db.close()
         store = SeenStore(store_path)
         db = store.db

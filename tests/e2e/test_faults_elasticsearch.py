@@ -28,7 +28,7 @@ from tests.support.es_cluster import NODE_URLS, nodes, script
 from tests.support.samples import sample_findings
 
 pytestmark = pytest.mark.elasticsearch
-FINDINGS = 12_000
+FINDINGS = 6_000
 WAIT = 120.0
 
 
