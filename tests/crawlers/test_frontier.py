@@ -60,8 +60,11 @@ def test_the_delay_holds_per_site_across_processes(settings: Settings) -> None:
     per_worker = [json.loads((w / "stats.json").read_text()) for w in (run.path / "workers").iterdir()]
     assert all(s.get("response_received_count", 0) > 0 for s in per_worker)
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    # Two processes with the delay each on their own would send pairs of requests at once.
-    assert len(times) >= 19 and min(gaps) >= delay - 0.02, sorted(gaps)[:5]
+    # Two processes with the delay each on their own would send pairs of requests at once, twice the rate.
+    # Slots are kept on Redis's clock; a busy machine may wake one request a little late (and the next on
+    # time), so single gaps are held to half the delay and the rate over the whole crawl to the delay.
+    assert len(times) >= 19 and min(gaps) > delay / 2, sorted(gaps)[:5]
+    assert (times[-1] - times[0]) / len(gaps) >= delay * 0.95, sorted(gaps)[:5]
 
 
 def test_more_processes_without_a_frontier_is_a_clear_error(settings: Settings) -> None:
