@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Mutation testing of the core modules with mutmut: how many deliberate small bugs the unit tests catch.
 #   scripts/mutation.sh [MODULE ...]     (default: every module below; MODULE is a path such as enrichment/score.py)
-# Env: VENV (.venv), MUTATION_OUT (folder for the survivor report, mutation-out/).
+# Env: VENV (.venv), MUTATION_OUT (folder for the survivor report, mutation-out/), MUTATION_JOBS (mutants run at
+# once; default half the cores, at least 1: the machine is usually shared).
 #
 # mutmut forks each mutant from a process that has already imported the code and the tests, and runs only
 # the tests that reach the mutated function: about 2 mutants a second here, where cosmic-ray (a fresh pytest
@@ -17,6 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="$(cd "${VENV:-.venv}" && pwd)"
 OUT="$(realpath -m "${MUTATION_OUT:-mutation-out}")"
+JOBS="${MUTATION_JOBS:-$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))}"
 log() { echo "mutation.sh: $*" >&2; }
 
 # module → the tests that pin it, fast ones first (missing files are left out: the script runs on older trees)
@@ -97,7 +99,7 @@ for module in "${MODULES[@]}"; do
       printf 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-W", "ignore::pytest.PytestConfigWarning", "-m", "not elasticsearch"]\n'
       printf 'also_copy = ["tests"]\n'; } >pyproject.toml
     started=$SECONDS
-    if ! .venv/bin/python -m mutmut run >"$OUT/$name.log" 2>&1; then
+    if ! .venv/bin/python -m mutmut run --max-children "$JOBS" >"$OUT/$name.log" 2>&1; then
       echo "error: mutmut failed on $module (see $OUT/$name.log)" >&2
       exit 1
     fi
