@@ -57,6 +57,7 @@ def test_international_numbers_ignore_the_hints() -> None:
     assert extract_phones("Call +855 96 234 5678", ["TH"]) == ["+855962345678"]
     assert extract_phones("Call 00855 96 234 5678", ["TH"]) == ["+855962345678"]
     assert extract_phones("Call (+855) 96 234 5678", ["TH"]) == ["+855962345678"]
+    assert extract_phones("Call (+855) 96 234 5678", []) == ["+855962345678"]  # no hint needed
 
 
 def test_offsets_cover_the_number_as_written() -> None:
