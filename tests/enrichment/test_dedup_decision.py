@@ -195,6 +195,7 @@ def test_a_smaller_body_contained_in_a_larger_one_joins_it() -> None:
     assert is_duplicate(_keys("a", 3, size=100), _keys("b", 3, size=60))  # whichever comes first
     assert not is_duplicate(_keys("a", 2, size=60), _keys("b", 2, size=100))
     assert not is_duplicate(_keys("a", 3, size=60), _keys("b", 3))  # a size unknown: no containment
+    assert not is_duplicate(_keys("a", 2), _keys("b", 2, size=2))  # not even beside a tiny body
     assert not is_duplicate(_keys("a", 3, size=0), _keys("b", 3, size=0))
 
 
@@ -240,10 +241,12 @@ def test_members_sharing_as_many_keys_come_in_the_order_they_were_added() -> Non
     assert [c.posting_id for c in store.candidates(query)] == ["c0", "c1"]
 
 
-@pytest.mark.parametrize("flush", [3, MemoryCandidateStore.FLUSH])
+@pytest.mark.parametrize("flush", [3, 4, MemoryCandidateStore.FLUSH])
 def test_only_a_keys_earliest_members_are_candidates_merged_or_recent(flush: int) -> None:
     store = MemoryCandidateStore()
-    store.FLUSH = flush  # 3: four keys per member, so the first six members are merged into the sorted arrays
+    # Four keys a member, merged every FLUSH * 8 keys: with 3, members 0-5 and 6-11 are merged; with 4, members
+    # 0-7 are merged and 8-11 still recent; with the default, all are recent.
+    store.FLUSH = flush
     for number in range(12):
         store.add(Candidate(f"c{number}", f"c{number}", "2026", (f"h:{number}", "b00:s", f"b01:{number}", "b02:x")))
     found = store.candidates(["h:q", "b00:s"])
