@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 
 from lurewatch.index.query import (
     FILTER_FIELDS,
+    MAX_CURSOR_CHARS,
     MAX_FILTER_VALUES,
     MAX_TEXT_CHARS,
     MAX_VALUE_CHARS,
@@ -16,6 +18,7 @@ from lurewatch.index.query import (
     QueryError,
     decode_cursor,
     encode_cursor,
+    parse,
     to_epoch_ms,
     utc_timestamp,
 )
@@ -33,6 +36,13 @@ REFUSED: list[tuple[dict[str, Any], str]] = [
     ({"filters": {"colour": ["red"]}}, f"unknown filter(s) ['colour']; known: {KNOWN}"),
     ({"facets": ("colour",)}, f"unknown filter(s) ['colour']; known: {KNOWN}"),
     ({"filters": {f"f{i}": ["x"] for i in range(6)}}, f"unknown filter(s) ['f0', 'f1', 'f2', 'f3', 'f4', '…']; known: {KNOWN}"),
+    ({"filters": {f"f{i}": ["x"] for i in range(5)}}, f"unknown filter(s) ['f0', 'f1', 'f2', 'f3', 'f4']; known: {KNOWN}"),
+    ({"filters": {"x" * 45: ["v"]}}, f"unknown filter(s) ['{'x' * 40}']; known: {KNOWN}"),  # a name cut at 40
+    ({"size": None}, "size must be a whole number, not None"),
+    ({"risk_min": 10**20}, "risk_min must be between 0 and 100, not 100000000000… (21 digits)"),
+    ({"date_from": "2026-01-01" + "x" * 30}, f"date_from must be a date like 2026-03-01, not '2026-01-01{'x' * 30}'"),
+    ({"date_from": "2026-03-01T10:00:00.00000+00:00:00.000000"},  # 41 characters: not read, though a time
+     "date_from must be a date like 2026-03-01, not '2026-03-01T10:00:00.00000+00:00:00.00000…'"),
     ({"filters": {"phone": ["9" * (MAX_VALUE_CHARS + 1)]}}, "the phone filter is 513 characters long; at most 512"),
     ({"filters": {"source": ["board-\udcff"]}}, "the source filter is not valid UTF-8 text (character 7)"),
     ({"filters": {"phone": [str(i) for i in range(60)], "email": [str(i) for i in range(41)]}},
@@ -100,6 +110,7 @@ ACCEPTED: list[dict[str, Any]] = [
     {"risk_max": 100},
     {"date_from": "2026-03-01", "date_to": "2026-03-01"},
     {"date_from": "", "date_to": ""},
+    {"date_from": "2026-03-01T10:00:00.0000+00:00:00.000000"},  # 40 characters: the longest read
     {"has_contact": False},
     {"bbox": (-180.0, -90.0, 180.0, 90.0)},
     {"bbox": (5.0, 5.0, 5.0, 5.0)},
@@ -203,6 +214,7 @@ def test_a_cursor_carries_its_values_and_point_in_time() -> None:
         ("newest", [2**63, "f1"], False),
         ("newest", [-(2**63) - 1, "f1"], False),
         ("newest", ["1", "f1"], False),
+        ("newest", [1, "\udcff"], False),  # not UTF-8
         ("risk", [80, 1, "f1"], True),
         ("risk", [80, "f1"], False),
         ("oldest", [1, "f1", "x"], False),
@@ -223,3 +235,34 @@ def test_a_cursor_must_fit_its_sort(sort: str, after: list[Any], fits: bool) -> 
 def test_a_cursor_that_is_not_one_is_refused(cursor: Any) -> None:
     with pytest.raises(QueryError, match="^the page cursor is not valid; start again from the first page$"):
         decode_cursor(cursor)
+
+
+def test_a_cursor_is_compact_json_in_unpadded_url_safe_base64() -> None:
+    assert encode_cursor([1, "f1"]) == "eyJhZnRlciI6WzEsImYxIl0sInBpdCI6bnVsbH0"  # {"after":[1,"f1"],"pit":null}
+    longest = encode_cursor([1, "f1"], pit="p" * 3045)  # 3,072 bytes of JSON: 4,096 characters
+    assert len(longest) == MAX_CURSOR_CHARS and decode_cursor(longest, "newest") == ([1, "f1"], "p" * 3045)
+
+
+def test_a_value_changed_after_the_query_was_built_is_checked_as_text() -> None:
+    query = Query("*")
+    query.filters = {"source": [5]}  # type: ignore[list-item]
+    with pytest.raises(QueryError) as caught:
+        query.validate()
+    assert str(caught.value) == "the source filter must be text"
+
+
+def test_parse_alone_refuses_a_long_text_with_its_length() -> None:
+    with pytest.raises(QueryError) as caught:
+        parse("a" * (MAX_TEXT_CHARS + 1))
+    assert str(caught.value) == "the query text is 2001 characters long; at most 2000"
+
+
+def test_naive_times_are_utc_whatever_the_machines_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Bangkok")
+    time.tzset()
+    try:
+        assert utc_timestamp("2026-03-01T12:00:00") == "2026-03-01T12:00:00+00:00"
+        assert to_epoch_ms("2026-03-01T00:00:00") == 1772323200000
+    finally:
+        monkeypatch.undo()
+        time.tzset()
