@@ -8,8 +8,8 @@ number, a USSD code (``*123#``), or digits glued to letters (hex hashes, codes).
 Written the way people write them, numbers also come as lists (``0821…/0878…``, ``0821…, 0878…``),
 right after a label with no space (``LH:0366…``, ``โทร.02…``), and with the country code but no ``+``
 (``62852…``, ``8493…``): a separator between two numbers, and a label's ``:`` or ``.`` after a letter, do
-not end a candidate, and digits that start with a hinted region's calling code are also read as
-international. Which of these shapes occur was learnt from reading misses on real SMS; each rule is a
+not end a candidate, and digits that start with a hinted region's calling code are read as international
+(libphonenumber does this under the region's hint, only when the rest is a valid number there). Which of these shapes occur was learnt from reading misses on real SMS; each rule is a
 general reading of a number's boundaries, not a list of cases.
 """
 
@@ -97,21 +97,11 @@ def _line_regions(text: str, position: int) -> list[str]:
 
 
 def _parse(raw: str, regions: list[str]) -> str | None:
-    international = raw.startswith(("+", "00", "(+"))
+    international = raw.startswith(("+", "00"))
     for region in [None] if international else regions:
         number = _valid("+" + raw[2:] if raw.startswith("00") else raw, region)
         if number:
             return number
-    if international:
-        return None
-    # The country code without "+" ("62852…"): only a hinted region's code, and only when valid as such.
-    digits = re.sub(r"\D", "", raw)
-    for region in regions:
-        code = str(phonenumbers.country_code_for_region(region))
-        if digits.startswith(code) and len(digits) - len(code) >= 7:
-            number = _valid("+" + digits, None)
-            if number:
-                return number
     return None
 
 

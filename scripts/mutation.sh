@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Mutation testing of the core modules with mutmut: how many deliberate small bugs the unit tests catch.
 #   scripts/mutation.sh [MODULE ...]     (default: every module below; MODULE is a path such as enrichment/score.py)
-# Env: VENV (.venv), MUTATION_OUT (folder for the survivor report, mutation-out/).
+# Env: VENV (.venv), MUTATION_OUT (folder for the survivor report, mutation-out/), MUTATION_JOBS (mutants run at
+# once; default half the cores, at least 1: the machine is usually shared).
 #
 # mutmut forks each mutant from a process that has already imported the code and the tests, and runs only
 # the tests that reach the mutated function: about 2 mutants a second here, where cosmic-ray (a fresh pytest
@@ -17,6 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="$(cd "${VENV:-.venv}" && pwd)"
 OUT="$(realpath -m "${MUTATION_OUT:-mutation-out}")"
+JOBS="${MUTATION_JOBS:-$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))}"
 log() { echo "mutation.sh: $*" >&2; }
 
 # module → the tests that pin it, fast ones first (missing files are left out: the script runs on older trees)
@@ -30,10 +32,12 @@ declare -A TESTS=(
   # per mutant and pin nothing the others do not)
   [enrichment/dedup.py]="tests/enrichment/test_dedup_decision.py tests/enrichment/test_dedup.py::test_repost_with_new_phone_joins_cluster tests/enrichment/test_dedup.py::test_exact_copy_on_another_site_is_a_duplicate_even_when_short tests/enrichment/test_dedup.py::test_same_image_with_loosely_similar_text_joins tests/enrichment/test_dedup.py::test_unrelated_ads_with_same_logo_stay_apart tests/enrichment/test_dedup.py::test_dedup_works_across_runs_through_the_candidate_store tests/enrichment/test_dedup.py::test_earliest_first_seen_member_is_named_when_two_clusters_match tests/enrichment/test_dedup.py::test_compact_store_finds_the_same_clusters_after_merging_its_index tests/enrichment/test_dedup.py::test_labelled_reposts_cluster_and_template_siblings_stay_apart"
   [enrichment/score.py]="tests/enrichment/test_score.py"
-  [index/query.py]="tests/index/test_query.py tests/index/test_query_bounds.py tests/index/test_query_properties.py"
-  [index/sqlite/query.py]="tests/index/test_query_sqlite.py tests/index/test_query_semantics.py"
-  [index/elasticsearch/query.py]="tests/index/test_query_compile_es.py tests/index/test_query_semantics.py"
-  [lurewatch/evidence.py]="tests/core/test_evidence_verify.py tests/core/test_records.py"
+  [index/query.py]="tests/index/test_query.py tests/index/test_query_validation.py tests/index/test_query_parse_exact.py tests/index/test_query_bounds.py tests/index/test_query_properties.py"
+  [index/sqlite/query.py]="tests/index/test_query_compile_sqlite.py tests/index/test_query_sqlite.py tests/index/test_query_semantics.py"
+  [index/elasticsearch/query.py]="tests/index/test_query_compile_es.py tests/index/test_query_compile_es_body.py tests/index/test_query_semantics.py"
+  # evidence: the hand-built WARC tests (test_evidence_verify.py crawls a site and runs the CLI: with mutmut's
+  # timeout of 15 times a test's own time, a looping mutant there costs a quarter of an hour)
+  [lurewatch/evidence.py]="tests/core/test_evidence_units.py tests/core/test_records.py"
 )
 ORDER=(enrichment/phones.py enrichment/handles.py enrichment/wallets.py enrichment/salary.py enrichment/contacts.py
   enrichment/dedup.py enrichment/score.py index/query.py index/sqlite/query.py index/elasticsearch/query.py
@@ -97,7 +101,7 @@ for module in "${MODULES[@]}"; do
       printf 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-W", "ignore::pytest.PytestConfigWarning", "-m", "not elasticsearch"]\n'
       printf 'also_copy = ["tests"]\n'; } >pyproject.toml
     started=$SECONDS
-    if ! .venv/bin/python -m mutmut run >"$OUT/$name.log" 2>&1; then
+    if ! .venv/bin/python -m mutmut run --max-children "$JOBS" >"$OUT/$name.log" 2>&1; then
       echo "error: mutmut failed on $module (see $OUT/$name.log)" >&2
       exit 1
     fi

@@ -9,7 +9,9 @@ from __future__ import annotations
 import pytest
 
 from lurewatch.enrichment.dedup import (
+    MEMBERS_PER_KEY,
     SAME_AD,
+    SAME_AD_CONTAINED,
     SAME_IMAGE_BITS,
     SAME_IMAGE_BODY,
     SAME_TEMPLATE_BODY,
@@ -21,20 +23,28 @@ from lurewatch.enrichment.dedup import (
     dedup_keys,
     is_duplicate,
 )
-from lurewatch.enrichment.minhash import BANDS, ROWS, TITLE_PERM
+from lurewatch.enrichment.minhash import BANDS, ROWS, TITLE_PERM, normalise, shingle_hashes
 
 PHASH = 0xF0E1D2C3B4A59687
 
 
-def _keys(tag: str, body_shared: int = 0, title_shared: int = 0, phash: int | None = None) -> list[str]:
+def _keys(
+    tag: str, body_shared: int = 0, title_shared: int = 0, phash: int | None = None, size: int | None = None
+) -> list[str]:
     """Keys of a finding that shares its first ``body_shared`` body bands and ``title_shared`` title values."""
     keys = [f"h:{tag}"]
     keys += [f"b{i:02d}:{'s' if i < body_shared else tag}{i}" for i in range(BANDS)]
+    if size is not None:
+        keys.append(f"n:{size}")
     keys += [f"t{i:02d}:{'s' if i < title_shared else tag}{i}" for i in range(TITLE_PERM)]
     if phash is not None:
-        text = f"{phash:016x}"
-        keys += [f"p{i}:{text[4 * i : 4 * i + 4]}" for i in range(4)]
+        keys += _phash_keys(phash)
     return keys
+
+
+def _phash_keys(phash: int) -> list[str]:
+    text = f"{phash:016x}"
+    return [f"p{i}:{text[4 * i : 4 * i + 4]}" for i in range(4)]
 
 
 def _body(shared: int) -> float:
@@ -173,3 +183,93 @@ def test_a_flushed_store_answers_as_an_unflushed_one() -> None:
         query = _keys("q", shared)
         assert flushed.candidates(query) == fresh.candidates(query)
         assert flushed.candidates(query, limit=3) == fresh.candidates(query, limit=3)
+
+
+# Containment: a repost with a line added or dropped. From Jaccard J and the two sizes s <= l, the smaller body's
+# share in the larger is J (s + l) / ((1 + J) s); it joins at SAME_AD_CONTAINED (0.919, what two equal bodies at
+# SAME_AD give). Sizes 60 and 100: 3 shared bands (J 0.553) give 0.950, 2 bands (J 0.500) give 0.889.
+def test_a_smaller_body_contained_in_a_larger_one_joins_it() -> None:
+    assert SAME_AD_CONTAINED == pytest.approx(2 * 0.85 / 1.85)
+    assert _body(3) * 160 / ((1 + _body(3)) * 60) == pytest.approx(0.9499, abs=1e-4)
+    assert is_duplicate(_keys("a", 3, size=60), _keys("b", 3, size=100))
+    assert is_duplicate(_keys("a", 3, size=100), _keys("b", 3, size=60))  # whichever comes first
+    assert not is_duplicate(_keys("a", 2, size=60), _keys("b", 2, size=100))
+    assert not is_duplicate(_keys("a", 3, size=60), _keys("b", 3))  # a size unknown: no containment
+    assert not is_duplicate(_keys("a", 2), _keys("b", 2, size=2))  # not even beside a tiny body
+    assert not is_duplicate(_keys("a", 3, size=0), _keys("b", 3, size=0))
+
+
+def test_containment_needs_bodies_of_comparable_size() -> None:
+    # Half the larger body's size is still comparable (2 bands, J 0.5: the half-size body lies wholly in the other).
+    assert is_duplicate(_keys("a", 2, size=50), _keys("b", 2, size=100))
+    assert not is_duplicate(_keys("a", 2, size=49), _keys("b", 2, size=100))
+    assert not is_duplicate(_keys("a", 2, size=5), _keys("b", 2, size=1000))
+
+
+def test_sizes_in_the_hundreds_are_read_whole() -> None:
+    # 3 bands: 120 in 200 gives 0.950 (joins), 120 in 2000 is not comparable: a size read as 12 or 20 would differ.
+    assert is_duplicate(_keys("a", 3, size=120), _keys("b", 3, size=200))
+    assert not is_duplicate(_keys("a", 3, size=120), _keys("b", 3, size=2000))
+
+
+def test_image_bits_in_the_top_digit_of_each_quarter_count() -> None:
+    other_hash = PHASH ^ 0xF000_7000_0000_0000  # 7 bits flipped, all in the quarters' leading hex digits
+    assert not is_duplicate(_keys("a", 1, 0, PHASH), _keys("b", 1, 0, other_hash))
+    assert is_duplicate(_keys("a", 1, 0, PHASH), _keys("b", 1, 0, PHASH ^ 0xF000_3000_0000_0000))  # 6 bits
+
+
+def test_the_first_image_of_an_ad_with_two_counts() -> None:
+    flyer, logo = 0x1111_2222_3333_4444, PHASH
+    mine = _keys("a", 1, 0, logo) + _phash_keys(flyer)
+    assert is_duplicate(mine, _keys("b", 1, 0, logo))
+
+
+def test_the_earliest_seen_match_founds_the_cluster_whatever_its_id() -> None:
+    store = MemoryCandidateStore()
+    store.add(Candidate("a-late", "a-late", "2026-01-05", tuple(_keys("a", 20))))
+    store.add(Candidate("z-early", "z-early", "2026-01-01", tuple(_keys("z", 20))))
+    assert [c.first_seen for c in store.candidates(_keys("q", 20))] == ["2026-01-05", "2026-01-01"]
+    assert assign_cluster(store, "new", "2026-01-06", _keys("n", 20)) == ("z-early", "z-early")
+
+
+def test_members_sharing_as_many_keys_come_in_the_order_they_were_added() -> None:
+    store = MemoryCandidateStore()
+    store.add(Candidate("c0", "c0", "2026", ("h:a", "b05:s")))
+    store.add(Candidate("c1", "c1", "2026", ("h:b", "b01:s")))
+    query = ["h:q", "b01:s", "b05:s"]  # c1's key is met first
+    assert [c.posting_id for c in store.candidates(query, limit=1)] == ["c0"]
+    assert [c.posting_id for c in store.candidates(query)] == ["c0", "c1"]
+
+
+@pytest.mark.parametrize("flush", [3, 4, MemoryCandidateStore.FLUSH])
+def test_only_a_keys_earliest_members_are_candidates_merged_or_recent(flush: int) -> None:
+    store = MemoryCandidateStore()
+    # Four keys a member, merged every FLUSH * 8 keys: with 3, members 0-5 and 6-11 are merged; with 4, members
+    # 0-7 are merged and 8-11 still recent; with the default, all are recent.
+    store.FLUSH = flush
+    for number in range(12):
+        store.add(Candidate(f"c{number}", f"c{number}", "2026", (f"h:{number}", "b00:s", f"b01:{number}", "b02:x")))
+    found = store.candidates(["h:q", "b00:s"])
+    assert [c.posting_id for c in found] == [f"c{number}" for number in range(MEMBERS_PER_KEY)]
+
+
+def test_keys_of_an_empty_body() -> None:
+    keys = dedup_keys("Driver", "", content_sha256("Driver", ""), [])
+    other = dedup_keys("Cook", "", content_sha256("Cook", ""), [])
+    assert "n:0" in keys
+    assert [k for k in keys if k[0] == "b"] == [k for k in other if k[0] == "b"]  # no shingles: one empty signature
+
+
+def test_a_title_that_is_the_bodys_first_line_adds_no_title_keys() -> None:
+    body = "Hiring now\nGood pay in Bangkok, free room and meals"
+    keys = dedup_keys("Hiring now", body, content_sha256("Hiring now", body), [])
+    assert not [k for k in keys if k[0] in "Tt"]
+    assert f"n:{len(shingle_hashes(normalise(body)))}" in keys
+
+
+def test_title_keys_follow_the_title() -> None:
+    body = "Good pay in Bangkok, free room and meals"
+    driver = [k for k in dedup_keys("Driver wanted", body, "0" * 64, []) if k[0] in "Tt"]
+    cook = [k for k in dedup_keys("Cook wanted now", body, "0" * 64, []) if k[0] in "Tt"]
+    assert len(driver) == len(cook) == 4 + TITLE_PERM
+    assert len(set(driver) & set(cook)) < TITLE_PERM // 2

@@ -57,6 +57,7 @@ def test_international_numbers_ignore_the_hints() -> None:
     assert extract_phones("Call +855 96 234 5678", ["TH"]) == ["+855962345678"]
     assert extract_phones("Call 00855 96 234 5678", ["TH"]) == ["+855962345678"]
     assert extract_phones("Call (+855) 96 234 5678", ["TH"]) == ["+855962345678"]
+    assert extract_phones("Call (+855) 96 234 5678", []) == ["+855962345678"]  # no hint needed
 
 
 def test_offsets_cover_the_number_as_written() -> None:
@@ -136,3 +137,19 @@ def test_digits_glued_to_words_or_times_are_skipped_and_the_scan_goes_on() -> No
     assert extract_phones("0812345678:30 then 0812345679", ["TH"]) == ["+66812345679"]
     assert extract_phones("Tel:0812345678", ["TH"]) == ["+66812345678"]
     assert extract_phones("Tel 0812345678/9", ["TH"]) == ["+66812345678"]
+
+
+def test_a_slash_right_before_the_number_is_a_path_even_at_the_start_of_the_text() -> None:
+    assert extract_phones("/0812345678", ["TH"]) == []
+    assert extract_phones("see example.com/0812345678 or call 0812345679", ["TH"]) == ["+66812345679"]
+
+
+def test_a_time_is_looked_for_right_after_each_number_not_at_the_start_of_the_text() -> None:
+    assert extract_phones(":30 past, call 0812345678", ["TH"]) == ["+66812345678"]
+    assert extract_phones("call 0812345678:30", ["TH"]) == []
+
+
+def test_a_country_code_without_plus_needs_a_valid_number_after_it() -> None:
+    assert extract_phones("Call 84 93 123 4567", ["VN"]) == ["+84931234567"]
+    assert extract_phones("Call 856 20 5512 3456", ["TH", "LA"]) == ["+8562055123456"]
+    assert extract_phones("Call 84 00 123 4567", ["VN"]) == []

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from lurewatch.enrichment import score as score_module
 from lurewatch.enrichment.pipeline import enrich_posting
-from lurewatch.enrichment.score import RuleFileError, load_rules, risk_score
+from lurewatch.enrichment.score import RuleFileError, indicators_for, load_rules, risk_score
 from lurewatch.records import Finding, Indicator, Posting
 
 LURE = """Urgent hiring: customer service staff for Sihanoukville, Cambodia
@@ -170,3 +171,106 @@ def test_demo_lures_outscore_ordinary_ads() -> None:
     at_30 = sum(s >= 30 for s in lures) / len(lures), sum(s >= 30 for s in ordinary) / len(ordinary)
     print(f"demo risk: AUC={auc:.3f}; score>=30 flags {at_30[0]:.0%} of lures and {at_30[1]:.0%} of ordinary ads")
     assert auc >= 0.95
+
+
+def _fired(finding: Finding, body: str) -> dict[str, str]:
+    return {i.code: i.evidence for i in indicators_for(finding, body)}
+
+
+def test_patterns_are_lower_cased_but_their_escapes_are_kept(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yml"
+    rules.write_text(
+        "rules:\n  - code: r\n    weight: 5\n    patterns:\n      en: ['Free VISA\\W+Fast\\S', 'KK园区']\n"
+    )
+    assert load_rules(rules)[0].patterns is not None
+    assert load_rules(rules)[0].patterns.pattern == r"(?:free visa\W+fast\S)|(?:kk园区)"
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "evidence"),
+    [
+        ("KK园区招聘打字员", "compound_destination", "KK园区"),  # written in capitals in the rules file
+        ("항공권 왕복 무료 제공", "free_travel", "항공권 왕복 무료 제공"),  # the rule's \S stays \S
+    ],
+)
+def test_shipped_patterns_with_capitals_and_escapes_match(text: str, code: str, evidence: str) -> None:
+    assert _codes(_finding(text)).get(code) == evidence
+
+
+def test_age_limit_fires_up_to_forty() -> None:
+    assert _codes(_finding("Office job, age 18-40")).get("age_limit") == "age 18-40"
+    assert "age_limit" not in _codes(_finding("Office job, age 18-41"))
+
+
+@pytest.mark.parametrize(
+    ("text", "evidence"),
+    [
+        ("Customer service staff, salary 1,000 USD per month", "1,000 USD (≈1,000 USD/month)"),  # low skill only
+        ("Customer service staff, salary 999 USD per month", None),
+        ("Customer service staff, salary 500 USD per month", None),
+        ("No experience needed, salary 2,000 USD per month", "2,000 USD (≈2,000 USD/month)"),  # no experience only
+        ("Senior engineer, salary 2,000 USD per month", None),
+    ],
+)
+def test_unrealistic_salary_is_a_thousand_dollars_for_low_skill_or_no_experience(
+    text: str, evidence: str | None
+) -> None:
+    assert _codes(_finding(text)).get("unrealistic_salary") == evidence
+
+
+def test_messenger_only_contact_names_three_handles_and_looks_at_domains_and_emails() -> None:
+    assert _codes(_finding("Telegram @aa_one @bb_two @cc_three @dd_four"))["messenger_only_contact"] == (
+        "aa_one, bb_two, cc_three"
+    )
+    assert _codes(_finding("Apply via https://t.me/hr_desk_kh"))["messenger_only_contact"] == "hr_desk_kh"
+    assert "messenger_only_contact" not in _codes(_finding("Telegram @hr_desk_kh, see https://hr-desk.example.org"))
+    finding = _finding("Office job")
+    finding.contacts.telegram, finding.contacts.emails = ["hr_desk_kh"], ["hr@example.org"]
+    assert "messenger_only_contact" not in _fired(finding, "Office job")
+    finding.contacts.telegram = []
+    finding.contacts.emails = []
+    assert "messenger_only_contact" not in _fired(finding, "Office job")
+
+
+def test_a_compound_found_by_geolocation_is_the_evidence_when_no_pattern_matches() -> None:
+    finding = _finding("Office job, good pay")
+    finding.compound = "Shwe Kokko"
+    assert _fired(finding, "Office job, good pay")["compound_destination"] == "Shwe Kokko"
+
+
+@pytest.mark.parametrize(
+    ("phone", "fires"),
+    [
+        ("+8613800138000", True),  # China: neither the destination nor the ad's language
+        ("+66812345678", False),  # Thailand: the ad's own language's country
+        ("+855962345678", False),  # Cambodia: the destination named
+    ],
+)
+def test_recruiter_third_country_is_neither_destination_nor_home(phone: str, fires: bool) -> None:
+    body = "งานแอดมินที่กัมพูชา"  # Thai: admin work in Cambodia
+    finding = _finding(body)
+    finding.language, finding.contacts.phones = "th", [phone]
+    assert _fired(finding, body).get("recruiter_third_country") == (phone if fires else None)
+
+
+def test_evidence_is_quoted_from_lower_cased_text_when_lower_casing_changes_its_length() -> None:
+    # "İ" lower-cases to two code points: offsets into the lower-cased text no longer fit the original.
+    assert _codes(_finding("İstanbul office, Free visa"))["free_visa"] == "free visa"
+    assert _codes(_finding("Istanbul office, Free visa"))["free_visa"] == "Free visa"
+
+
+def test_a_pattern_span_wins_over_groups_and_evidence_is_cut_at_200(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = tmp_path / "rules.yml"
+    rules.write_text(
+        "rules:\n"
+        "  - code: both\n    weight: 5\n    patterns:\n      en: ['pattern word']\n    all: [['group one'], ['group two']]\n"
+        "  - code: long\n    weight: 5\n    patterns:\n      en: ['start.*end']\n"
+    )
+    monkeypatch.setattr(score_module, "load_rules", lambda: load_rules(rules))  # this file instead of the shipped one
+    body = "group one, group two, pattern word, start " + "x" * 300 + " end"
+    fired = _fired(_finding("Office job"), body)
+    assert fired["both"] == "pattern word"
+    assert fired["long"] == "start " + "x" * 194 and len(fired["long"]) == 200
+    assert _fired(_finding("Office job"), "group one and group two")["both"] == "group one … group two"

@@ -4,6 +4,7 @@ every run, within the bounds; and what a valid query compiles to runs on SQLite.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +41,11 @@ PIECES = st.one_of(
 QUERY_TEXT = st.lists(PIECES, max_size=40).map(" ".join) | st.text(max_size=300)
 
 
+def _examples(count: int) -> int:
+    """``count`` examples; the mutation profile's 25 when scripts/mutation.sh runs the tests once per mutant."""
+    return min(count, 25) if os.environ.get("HYPOTHESIS_PROFILE") == "mutation" else count
+
+
 def _depth(node: Node | None) -> int:
     if isinstance(node, BoolOp):
         return 1 + max(_depth(n) for n in node.nodes)
@@ -58,7 +64,7 @@ def _terms(node: Node | None) -> list[Term]:
     return []
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=_examples(500), deadline=None)
 @given(QUERY_TEXT)
 def test_parse_gives_a_bounded_tree_or_a_query_error(text: str) -> None:
     try:
@@ -72,7 +78,7 @@ def test_parse_gives_a_bounded_tree_or_a_query_error(text: str) -> None:
     assert _depth(tree) <= 3 * (MAX_DEPTH + 1)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=_examples(300), deadline=None)
 @given(QUERY_TEXT, st.sampled_from(["relevance", "newest", "oldest", "risk"]))
 def test_a_valid_query_compiles_for_both_engines(text: str, sort: str) -> None:
     try:
@@ -85,7 +91,7 @@ def test_a_valid_query_compiles_for_both_engines(text: str, sort: str) -> None:
     assert compiled.where.count("?") == len(compiled.params)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=_examples(300), deadline=None)
 @given(
     st.one_of(st.none(), st.integers(), st.booleans(), st.floats(), st.text(max_size=5)),
     st.one_of(st.integers(), st.booleans()),
@@ -106,7 +112,7 @@ def test_parameters_only_ever_raise_query_errors(
         pass
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=_examples(300), deadline=None)
 @given(st.text(max_size=200))
 def test_any_cursor_decodes_or_is_refused(cursor: str) -> None:
     for sort in ("relevance", "risk", None):
@@ -116,7 +122,7 @@ def test_any_cursor_decodes_or_is_refused(cursor: str) -> None:
             pass
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=_examples(300), deadline=None)
 @given(st.text(max_size=200), st.lists(st.sampled_from(WORDS + ["a", "x"]), max_size=4))
 def test_marks_are_balanced_and_only_ours(text: str, words: list[str]) -> None:
     marked = mark(text, [(w, False) for w in words], HIGHLIGHT_PRE, HIGHLIGHT_POST)
@@ -138,7 +144,7 @@ def _ids(store: SqliteIndex, query: Query) -> set[str]:
     return {h.posting_id for h in store.search(query).hits}
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=_examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(PIECES, max_size=12).map(" ".join))
 def test_sqlite_runs_every_valid_query_and_not_is_the_complement(store: SqliteIndex, text: str) -> None:
     try:

@@ -1,0 +1,220 @@
+"""Evidence verification on hand-built WARC files (no crawl): each check, each count and each message."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from lurewatch.crawlers.evidence import compress_member, warc_record
+from lurewatch.evidence import (
+    Mismatch,
+    Record,
+    VerifyReport,
+    check_posting,
+    check_record,
+    iter_members,
+    parse_record,
+    read_record_at,
+    verify_files,
+    verify_posting,
+    verify_run,
+    verify_warc,
+)
+from lurewatch.records import Evidence, Posting, to_json
+
+BODY = b"<html>Casino jobs</html>"
+HTTP = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + BODY
+
+
+def _response(uri: str = "https://jobs.example.com/1", http: bytes = HTTP) -> bytes:
+    return warc_record("response", http, uri=uri, content_type="application/http; msgtype=response")
+
+
+def _request() -> bytes:
+    return warc_record(
+        "request", b"GET /1 HTTP/1.1\r\nHost: x\r\n\r\n", uri="https://jobs.example.com/1",
+        content_type="application/http; msgtype=request",
+    )  # fmt: skip
+
+
+def _warc(path: Path, *records: bytes) -> list[int]:
+    """Write one gzip member per record; the members' offsets."""
+    offsets, data = [], b""
+    for record in records:
+        offsets.append(len(data))
+        data += compress_member(record)
+    path.write_bytes(data)
+    return offsets
+
+
+def _posting(offset: int, sha256: str = hashlib.sha256(BODY).hexdigest(), **evidence: str) -> Posting:
+    return Posting(
+        posting_id="p1", source="s", source_kind="board", url="https://jobs.example.com/1",
+        canonical_url="https://jobs.example.com/1", fetched_at="2026-11-29T00:00:00+00:00", run_id="r",
+        title="t", text="x", evidence=Evidence(warc_file="evidence.warc.gz", warc_offset=offset, sha256=sha256, **evidence),
+    )  # fmt: skip
+
+
+def _without(raw: bytes, name: bytes) -> bytes:
+    head, sep, rest = raw.partition(b"\r\n\r\n")
+    return b"\r\n".join(line for line in head.split(b"\r\n") if not line.startswith(name)) + sep + rest
+
+
+def test_a_mismatch_reads_as_one_line() -> None:
+    assert Mismatch("w.warc.gz@10", "https://x", "bad").line() == "MISMATCH w.warc.gz@10 https://x: bad"
+    assert Mismatch("shot.png", "", "missing").line() == "MISMATCH shot.png -: missing"
+
+
+def test_the_report_counts_and_says_ok_or_how_many() -> None:
+    report = VerifyReport(records=3, files=1, postings=2)
+    assert report.ok and report.summary() == "verified 3 WARC records, 1 files, 2 postings: OK"
+    report.mismatches += [Mismatch("a", "", "x"), Mismatch("b", "", "y")]
+    assert not report.ok and report.summary() == "verified 3 WARC records, 1 files, 2 postings: 2 mismatch(es)"
+
+
+def test_a_record_is_parsed_with_its_headers_block_and_payload() -> None:
+    record = parse_record(7, _response())
+    assert (record.offset, record.rec_type, record.url) == (7, "response", "https://jobs.example.com/1")
+    assert record.block == HTTP and record.payload() == BODY
+    assert Record(0, {"content-type": "application/http"}, b"no blank line").payload() == b""
+    assert Record(0, {"content-type": "text/plain"}, b"a\r\n\r\nb").payload() == b"a\r\n\r\nb"
+    assert Record(0, {}, b"").rec_type == "" and Record(0, {}, b"").url == ""
+    with pytest.raises(ValueError, match="^not a WARC record$"):
+        parse_record(0, b"")
+    with pytest.raises(ValueError, match="^record is truncated: "):
+        parse_record(0, _response()[:-40])
+
+
+def test_a_sound_record_passes_and_each_missing_digest_is_named() -> None:
+    assert check_record(parse_record(0, _response()), "w@0") == []
+    assert check_record(parse_record(0, _request()), "w@0") == []  # a request needs no payload digest
+    no_payload = parse_record(0, _without(_response(), b"WARC-Payload-Digest"))
+    assert [m.problem for m in check_record(no_payload, "w@0")] == [
+        "no warc-payload-digest: the record cannot be verified"
+    ]
+    no_block = check_record(parse_record(0, _without(_request(), b"WARC-Block-Digest")), "w@0")
+    assert [(m.where, m.url, m.problem) for m in no_block] == [
+        ("w@0", "https://jobs.example.com/1", "no warc-block-digest: the record cannot be verified")
+    ]
+
+
+def test_members_are_read_one_by_one_and_a_corrupt_one_is_skipped(tmp_path: Path) -> None:
+    warc = tmp_path / "evidence.warc.gz"
+    offsets = _warc(warc, _request(), _response(), _request())
+    data = bytearray(warc.read_bytes())
+    data[offsets[1] + 30] ^= 0xFF  # inside the second member's compressed data
+    members = list(iter_members(bytes(data)))
+    assert [(at, raw is not None) for at, raw, _ in members] == [
+        (offsets[0], True),
+        (offsets[1], False),
+        (offsets[2], True),
+    ]
+    assert members[1][2].startswith("corrupt gzip member: ")
+    assert members[1][2].endswith(f"(bytes {offsets[1]}-{offsets[2]} skipped)")
+    assert list(iter_members(bytes(data), offsets[2]))[0][0] == offsets[2]
+
+
+def test_a_truncated_last_member_is_reported_to_the_end(tmp_path: Path) -> None:
+    warc = tmp_path / "evidence.warc.gz"
+    offsets = _warc(warc, _request(), _response())
+    data = warc.read_bytes()[:-20]
+    members = list(iter_members(data))
+    assert members[1] == (offsets[1], None, f"gzip member is truncated (bytes {offsets[1]}-{len(data)} skipped)")
+
+
+def test_verify_warc_counts_records_reports_progress_and_maps_responses(tmp_path: Path) -> None:
+    warc = tmp_path / "evidence.warc.gz"
+    offsets = _warc(warc, _request(), _response())
+    seen: list[tuple[int, int]] = []
+    report = VerifyReport()
+    responses = verify_warc(warc, report, lambda done, total: seen.append((done, total)))
+    size = warc.stat().st_size
+    assert report.records == 2 and report.ok
+    assert seen == [(offsets[0], size), (offsets[1], size), (size, size)]
+    assert list(responses) == [offsets[1]]
+    assert responses[offsets[1]].url == "https://jobs.example.com/1"
+    assert responses[offsets[1]].payload_sha256 == hashlib.sha256(BODY).hexdigest()
+    empty = tmp_path / "empty.warc.gz"
+    empty.write_bytes(b"")
+    assert verify_warc(empty, report) == {} and report.records == 2
+
+
+def test_a_member_that_is_no_warc_record_is_a_mismatch(tmp_path: Path) -> None:
+    warc = tmp_path / "evidence.warc.gz"
+    warc.write_bytes(compress_member(b"hello") + compress_member(_request()))
+    report = VerifyReport()
+    verify_warc(warc, report)
+    assert report.records == 2
+    assert [(m.where, m.url) for m in report.mismatches] == [("evidence.warc.gz@0", "")]
+    assert report.mismatches[0].problem == "not a readable WARC record: Unknown archive format, first line: ['hello']"
+
+
+def test_a_record_is_read_at_its_offset_and_nowhere_else(tmp_path: Path) -> None:
+    warc = tmp_path / "evidence.warc.gz"
+    offsets = _warc(warc, _request(), _response())
+    assert read_record_at(warc, offsets[1]).rec_type == "response"
+    assert read_record_at(warc, 0).rec_type == "request"
+    size = warc.stat().st_size
+    with pytest.raises(ValueError, match=f"^offset {size} is past the end of evidence.warc.gz$"):
+        read_record_at(warc, size)
+    with pytest.raises(ValueError):
+        read_record_at(warc, offsets[1] + 1)
+
+
+def test_a_posting_is_checked_against_the_record_it_points_at(tmp_path: Path) -> None:
+    warc = tmp_path / "evidence.warc.gz"
+    offsets = _warc(warc, _request(), _response())
+    report = VerifyReport()
+    responses = verify_warc(warc, report)
+    check_posting(_posting(offsets[1]), tmp_path, responses[offsets[1]], report)
+    assert report.postings == 1 and report.ok
+    check_posting(_posting(offsets[1], sha256="0" * 64), tmp_path, responses[offsets[1]], report)
+    check_posting(_posting(offsets[0]), tmp_path, None, report)
+    check_posting(_posting(offsets[1], screenshot="shot.png"), tmp_path, responses[offsets[1]], report)
+    assert report.postings == 4
+    assert [(m.where, m.problem) for m in report.mismatches] == [
+        (f"evidence.warc.gz@{offsets[1]}", f"posting p1: sha256 {'0' * 64} != {hashlib.sha256(BODY).hexdigest()}"),
+        (f"evidence.warc.gz@{offsets[0]}", "posting p1: no response record here"),
+        ("shot.png", "evidence file is missing"),
+    ]
+
+
+def test_evidence_files_are_rehashed_from_the_manifest(tmp_path: Path) -> None:
+    report = VerifyReport()
+    verify_files(tmp_path, report)  # no manifest: nothing to check
+    assert report.files == 0
+    (tmp_path / "a.png").write_bytes(b"a")
+    (tmp_path / "b.html").write_bytes(b"changed")
+    recorded = {name: {"sha256": hashlib.sha256(content).hexdigest()} for name, content in
+                [("a.png", b"a"), ("b.html", b"b"), ("gone.png", b"c")]}  # fmt: skip
+    (tmp_path / "evidence.json").write_text(json.dumps({"files": recorded}))
+    verify_files(tmp_path, report)
+    assert report.files == 3
+    assert [(m.where, m.problem) for m in report.mismatches] == [
+        ("b.html", f"sha256 {hashlib.sha256(b'changed').hexdigest()} != recorded {recorded['b.html']['sha256']}"),
+        ("gone.png", "evidence file is missing"),
+    ]
+    only = VerifyReport()
+    verify_files(tmp_path, only, only={"a.png"})
+    assert only.files == 1 and only.ok
+
+
+def test_a_run_is_verified_whole_and_a_posting_alone(tmp_path: Path) -> None:
+    offsets = _warc(tmp_path / "evidence.warc.gz", _request(), _response())
+    (tmp_path / "postings.jsonl").write_text(to_json(_posting(offsets[1])) + "\n{not json\n")
+    report = verify_run(tmp_path)
+    assert (report.records, report.postings) == (2, 1)
+    assert [m.where for m in report.mismatches] == ["postings.jsonl:2"]
+    assert report.mismatches[0].problem.startswith("not a posting: ")
+    alone = VerifyReport()
+    verify_posting(tmp_path, _posting(offsets[1]), alone)
+    assert (alone.records, alone.postings, alone.ok) == (1, 1, True)
+    lost = VerifyReport()
+    verify_posting(tmp_path, _posting(10**6), lost)
+    assert (lost.records, lost.postings) == (0, 1)
+    assert [(m.where, m.problem) for m in lost.mismatches] == [
+        ("evidence.warc.gz@1000000", "offset 1000000 is past the end of evidence.warc.gz")
+    ]
