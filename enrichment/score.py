@@ -13,6 +13,7 @@ import yaml
 from lurewatch.enrichment.offers import age_limit, monthly_usd
 from lurewatch.enrichment.phones import LANGUAGE_REGIONS, phone_region
 from lurewatch.errors import LureWatchError
+from lurewatch.graphemes import clip
 from lurewatch.records import Finding, Indicator
 
 RULES_FILE = Path(__file__).parent / "data" / "indicators.yml"
@@ -191,7 +192,7 @@ def indicators_for(finding: Finding, body: str) -> list[Indicator]:
             if all(spans):
                 evidence = " … ".join(span for span in spans if span)
         if evidence:
-            fired.append(Indicator(code=rule.code, weight=rule.weight, evidence=evidence[:200]))
+            fired.append(Indicator(code=rule.code, weight=rule.weight, evidence=clip(evidence, 200)))
     return fired
 
 
