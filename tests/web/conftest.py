@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,26 +69,19 @@ class DemoWeb:
     findings: list[Finding]
 
 
-@pytest.fixture
-def demo_web(backend_settings: Settings, demo_run: str) -> Iterator[DemoWeb]:
-    """The demo run enriched and indexed into this test's backend (SQLite or Elasticsearch), served by uvicorn."""
+@contextmanager
+def served(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on a free 127.0.0.1 port, in a thread; yields its base URL."""
     import socket
     import threading
     import time
 
     import uvicorn
 
-    from lurewatch import runner
-    from lurewatch.records import read_jsonl
-
-    run = runner.enrich(demo_run, settings=backend_settings)
-    runner.index(demo_run, settings=backend_settings)
-    key = KeyStore(backend_settings.keys_path).add("analyst", "reader")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(backend_settings), host="127.0.0.1", port=port, log_level="warning")
-    web = uvicorn.Server(config)
+    web = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=web.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -95,10 +89,23 @@ def demo_web(backend_settings: Settings, demo_run: str) -> Iterator[DemoWeb]:
         time.sleep(0.05)
     assert web.started, "the web server did not start"
     try:
-        yield DemoWeb(f"http://127.0.0.1:{port}", key, backend_settings, list(read_jsonl(run.findings, Finding)))
+        yield f"http://127.0.0.1:{port}"
     finally:
         web.should_exit = True
         thread.join(timeout=15)
+
+
+@pytest.fixture
+def demo_web(backend_settings: Settings, demo_run: str) -> Iterator[DemoWeb]:
+    """The demo run enriched and indexed into this test's backend (SQLite or Elasticsearch), served by uvicorn."""
+    from lurewatch import runner
+    from lurewatch.records import read_jsonl
+
+    run = runner.enrich(demo_run, settings=backend_settings)
+    runner.index(demo_run, settings=backend_settings)
+    key = KeyStore(backend_settings.keys_path).add("analyst", "reader")
+    with served(create_app(backend_settings)) as base:
+        yield DemoWeb(base, key, backend_settings, list(read_jsonl(run.findings, Finding)))
 
 
 def chromium_or_skip() -> str:
