@@ -79,6 +79,16 @@ def test_captured_page_from_its_warc_record_sandboxed_downloaded_and_verified(de
         assert {"noreferrer", "noopener"} <= set((original.get_attribute("rel") or "").split())
         p.screenshot(path=ARTIFACTS / f"finding-{backend}.png", full_page=True)
 
+        # The cluster: the original first (the earliest posted), then what each repost changed.
+        p.click("#cluster-diff")
+        p.wait_for_load_state()
+        members = p.locator("li.member")
+        assert members.count() >= 2
+        expect(members.first.locator(".original")).to_have_text("original")
+        expect(p.locator(".diff .diff-added").first).to_be_visible()
+        p.screenshot(path=ARTIFACTS / f"cluster-diff-{backend}.png", full_page=True)
+        p.go_back()
+
         p.click("#open-capture")  # one click from the finding
         p.wait_for_load_state()
         frame = p.locator("iframe.capture-frame")
