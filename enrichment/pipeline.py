@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -180,6 +181,7 @@ def enrich_file(
     tmp = findings.with_suffix(".tmp")
     settle = _Settle()
     pool = multiprocessing.get_context("spawn").Pool(workers) if workers > 1 else None
+    done = False
     try:
         with (
             postings.open(encoding="utf-8", errors="replace") as src,
@@ -200,10 +202,15 @@ def enrich_file(
                 report.step_seconds["dedup"] += time.process_time() - started
                 if progress:
                     progress(report.findings + sum(report.rejected.values()))
+            out.flush()
+            os.fsync(out.fileno())  # whole on disk before it takes the name the index step reads
+        done = True
     finally:
         if pool:
             pool.close()
             pool.join()
+        if not done:  # a full disk or a crash part way: no half file is left, under either name
+            tmp.unlink(missing_ok=True)
     started = time.process_time()
     _settle(tmp, settle, report)
     report.step_seconds["dedup"] += time.process_time() - started
@@ -259,14 +266,21 @@ def _settle(tmp: Path, settle: _Settle, report: EnrichReport) -> None:
     """
     settled = tmp.with_suffix(".settled")
     members = iter(settle.members)
-    with tmp.open(encoding="utf-8") as src, settled.open("w", encoding="utf-8") as out:
-        for line in src:
-            posting_id, cluster_id = next(members)
-            duplicate_of = settle.originals.duplicate_of(cluster_id, posting_id)
-            report.clusters += duplicate_of is None
-            report.duplicates += duplicate_of is not None
-            slot = f'"cluster_id":{json.dumps(cluster_id)},"duplicate_of":{json.dumps(duplicate_of)}'
-            out.write(line.replace(_CLUSTER_SLOT, slot, 1))
+    try:
+        with tmp.open(encoding="utf-8") as src, settled.open("w", encoding="utf-8") as out:
+            for line in src:
+                posting_id, cluster_id = next(members)
+                duplicate_of = settle.originals.duplicate_of(cluster_id, posting_id)
+                report.clusters += duplicate_of is None
+                report.duplicates += duplicate_of is not None
+                slot = f'"cluster_id":{json.dumps(cluster_id)},"duplicate_of":{json.dumps(duplicate_of)}'
+                out.write(line.replace(_CLUSTER_SLOT, slot, 1))
+            out.flush()
+            os.fsync(out.fileno())  # whole on disk before it takes the name the index step reads
+    except BaseException:
+        settled.unlink(missing_ok=True)  # as enrich_file does: no half file under either name
+        tmp.unlink(missing_ok=True)
+        raise
     settled.replace(tmp)
 
 
