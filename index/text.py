@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from lurewatch.graphemes import at_or_after, at_or_before
+
 # Letters, digits and underscore in any script (\w), plus every combining mark: Thai, Lao, Khmer and
 # Burmese words are written with marks that Python's \w and FTS5's unicode61 both treat as breaks.
 MARKS = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M"))
@@ -75,8 +77,9 @@ def fragment(marked: str, pre: str, post: str, width: int = 160) -> str:
     first = marked.find(pre)
     if first < 0 or len(marked) <= width:
         return marked
-    start = max(0, first - width // 3)
-    end = min(len(marked), start + width)
+    # Never inside a grapheme cluster or a stacked syllable (lurewatch/graphemes.py), nor inside a marked word.
+    start = at_or_before(marked, max(0, first - width // 3))
+    end = at_or_before(marked, min(len(marked), start + width))
     while end < len(marked) and marked.count(pre, start, end) != marked.count(post, start, end):
-        end += 1  # never cut inside a marked word
+        end = at_or_after(marked, end + 1)
     return ("…" if start else "") + marked[start:end] + ("…" if end < len(marked) else "")

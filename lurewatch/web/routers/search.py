@@ -112,7 +112,9 @@ def search_page(request: Request, audit: WebAudit, index: IndexDep) -> Response:
         return render(request, "search.html", {**context, "query": Query(), "result": None, "points": [],
                                                "view": DEFAULT_VIEW}, status_code=400)  # fmt: skip
     view = query.bbox or DEFAULT_VIEW
-    query.geotile = zoom_for(view[2] - view[0])
+    # Tiles 8× finer than the view needs, so that each circle sits at its places (a tile's centre is within
+    # half a tile of them); map.js merges the ones that touch on screen into clusters.
+    query.geotile = min(zoom_for(view[2] - view[0]) + 3, 16)
     query.histogram = query.histogram or "week"
     query.highlight = True
     audit.record("search", params=params)
