@@ -13,7 +13,16 @@ from lurewatch.errors import IndexUnavailable
 from lurewatch.geo import distance_m
 from lurewatch.index.base import BandMatch, WriteReport, lookup_keys
 from lurewatch.index.documents import stored_finding
-from lurewatch.index.query import HIGHLIGHT_POST, HIGHLIGHT_PRE, Hit, Query, SearchResult, decode_cursor, encode_cursor
+from lurewatch.index.query import (
+    HIGHLIGHT_POST,
+    HIGHLIGHT_PRE,
+    Hit,
+    Query,
+    SearchResult,
+    decode_cursor,
+    encode_cursor,
+    highlight_words,
+)
 from lurewatch.index.sqlite.connections import ThreadConnections, transaction
 from lurewatch.index.sqlite.query import (
     COLUMNS,
@@ -25,7 +34,6 @@ from lurewatch.index.sqlite.query import (
     histogram_expr,
     keyset,
     order_by,
-    positive_tokens,
     ranked_rows,
 )
 from lurewatch.index.sqlite.rows import SCHEMA, SCHEMA_VERSION, finding_row, finding_values
@@ -176,24 +184,32 @@ class SqliteIndex:
             self.db.execute("DROP TABLE IF EXISTS temp.matched")
             # id is the primary key: facets on multi-valued fields join finding_values to it.
             self.db.execute("CREATE TEMP TABLE matched (id INTEGER PRIMARY KEY, source, source_kind, language, "
-                            "country, compound, cluster_id, fetched_ms, tile_x, tile_y)")  # fmt: skip
+                            "country, compound, cluster_key, dated_ms, tile_x, tile_y)")  # fmt: skip
             self.db.execute(f"INSERT INTO temp.matched SELECT {MATCHED_COLUMNS} FROM findings f "
                             f"WHERE {compiled.where}", compiled.params)  # fmt: skip
             rows_where, source = Compiled(MATCHED, [], compiled.rank), "temp.matched f"
             total = self.db.execute("SELECT COUNT(*) FROM temp.matched").fetchone()[0]
         rows_sql, rows_params = ranked_rows(rows_where, query.sort == "relevance")
-        page_sql = f"SELECT * FROM ({rows_sql})"
-        if query.cursor:
-            after, _ = decode_cursor(query.cursor)
-            condition, after_params = keyset(query.sort, after)
-            page_sql += f" WHERE {condition}"
-            rows_params += after_params
-        page_sql += f" ORDER BY {order_by(query.sort)} LIMIT ? OFFSET ?"
-        rows = self.db.execute(page_sql, [*rows_params, query.size, query.offset]).fetchall()
+        if query.collapse:
+            rows = self._first_of_each_cluster(rows_sql, rows_params, query)
+        else:
+            page_sql = f"SELECT * FROM ({rows_sql})"
+            if query.cursor:
+                after, _ = decode_cursor(query.cursor)
+                condition, after_params = keyset(query.sort, after)
+                page_sql += f" WHERE {condition}"
+                rows_params += after_params
+            page_sql += f" ORDER BY {order_by(query.sort)} LIMIT ? OFFSET ?"
+            rows = self.db.execute(page_sql, [*rows_params, query.size, query.offset]).fetchall()
         hits = [self._hit(r, query.sort) for r in rows]
         if query.highlight and compiled.rank and hits:
             self._highlight(hits, [r[0] for r in rows], query)
         result = SearchResult(total=total, hits=hits)
+        if query.collapse:
+            result.clusters = self.db.execute(f"SELECT COUNT(DISTINCT f.cluster_key) FROM {source}").fetchone()[0]
+            members = self._cluster_sizes(source, [r[14] for r in rows])
+            for row, hit in zip(rows, hits, strict=True):
+                hit.reposts = members.get(row[14], 1) - 1
         result.facets = {name: self._facet(name, source) for name in query.facets}
         if query.histogram:
             key = histogram_expr(query.histogram)
@@ -207,13 +223,48 @@ class SqliteIndex:
                     GROUP BY x, y ORDER BY n DESC"""
             ).fetchall()
             result.geotiles = [(f"{query.geotile}/{tx}/{ty}", n) for tx, ty, n in tiles]
-        if hits and len(hits) == query.size and total > query.offset + query.size:
+        if not query.collapse and hits and len(hits) == query.size and total > query.offset + query.size:
             result.next_cursor = encode_cursor(hits[-1].sort)
         return result
 
+    def _first_of_each_cluster(self, rows_sql: str, params: list[Any], query: Query) -> list[tuple[Any, ...]]:
+        """One page of rows, one per cluster: each cluster's first member in sort order (best match, newest...).
+
+        The rows are read in sort order and stop as soon as the page is full: a page of the newest lures
+        walks the ``findings_newest`` index for a few dozen rows, never the whole table.
+        """
+        seen: set[str] = set()
+        page: list[tuple[Any, ...]] = []
+        skip = query.offset
+        cursor = self.db.execute(f"SELECT * FROM ({rows_sql}) ORDER BY {order_by(query.sort)}", params)
+        try:
+            while len(page) < query.size and (chunk := cursor.fetchmany(256)):
+                for row in chunk:
+                    if row[14] in seen:
+                        continue
+                    seen.add(row[14])
+                    if skip:
+                        skip -= 1
+                        continue
+                    page.append(row)
+                    if len(page) == query.size:
+                        break
+        finally:
+            cursor.close()
+        return page
+
+    def _cluster_sizes(self, source: str, keys: list[str]) -> dict[str, int]:
+        """How many rows of ``source`` (all findings, or the matches) each of these clusters has."""
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        sql = f"SELECT f.cluster_key, COUNT(*) FROM {source} WHERE f.cluster_key IN ({marks}) GROUP BY f.cluster_key"
+        return dict(self.db.execute(sql, keys).fetchall())
+
     def iterate(self, query: Query) -> Iterator[Hit]:
         """Every hit of ``query`` in sort order, keyset page by keyset page (for exports)."""
-        page = Query(**{**query.__dict__, "facets": (), "histogram": None, "geotile": None, "offset": 0})
+        page = Query(**{**query.__dict__, "facets": (), "histogram": None, "geotile": None, "offset": 0,
+                        "collapse": False})  # fmt: skip
         page.cursor = None
         while True:
             result = self.search(page)
@@ -227,7 +278,7 @@ class SqliteIndex:
             "SELECT value FROM finding_values WHERE rowid = ? AND field = 'indicator' ORDER BY value", (r[0],)
         ).fetchall()
         keys = {
-            "relevance": [r[14], r[1]],
+            "relevance": [r[15], r[1]],
             "newest": [r[13], r[1]],
             "oldest": [r[13], r[1]],
             "risk": [r[7], r[13], r[1]],
@@ -235,13 +286,13 @@ class SqliteIndex:
         return Hit(
             posting_id=r[1], title=r[2] or "", url=r[3] or "", source=r[4] or "", language=r[5] or "", country=r[6],
             risk_score=r[7] or 0, fetched_at=r[8] or "", compound=r[9], cluster_id=r[10] or "",
-            geo={"lat": r[11], "lon": r[12]} if r[11] is not None else None, score=float(r[14]),
+            geo={"lat": r[11], "lon": r[12]} if r[11] is not None else None, score=float(r[15]),
             indicators=[i[0] for i in indicators], sort=keys,
         )  # fmt: skip
 
     def _highlight(self, hits: list[Hit], rowids: list[int], query: Query) -> None:
         """Mark the matched words in titles and a fragment of the text (in the original, unsegmented text)."""
-        tokens = positive_tokens(query)
+        tokens = highlight_words(query)
         marks = ",".join("?" * len(rowids))
         texts = dict(self.db.execute(f"SELECT id, json_extract(doc, '$.text') FROM findings WHERE id IN ({marks})",
                                      rowids).fetchall())  # fmt: skip
