@@ -23,7 +23,7 @@ from typing import Any
 
 from lurewatch.entities import ENTITY_KINDS
 from lurewatch.errors import LureWatchError
-from lurewatch.index.text import query_words
+from lurewatch.index.text import query_words, tokens
 
 # filter name -> Elasticsearch field; single-valued ones are columns in SQLite, the rest side-table rows.
 FILTER_FIELDS: dict[str, str] = {
@@ -430,10 +430,20 @@ def parse(text: str) -> Node | None:
     return group(0)
 
 
-def term_words(term: Term) -> tuple[list[str], bool]:
-    """The words a term matches, split as the index is, and whether they must match as a phrase."""
+def term_words(term: Term) -> list[tuple[list[str], bool]]:
+    """What a term matches, split as the index is: alternatives of (words, whether they form a phrase).
+
+    A word of an unspaced script segments into a phrase; it also matches as typed, whole, where a page
+    wrote it standing alone (a document segmented by hand, or by an older segmenter, still matches).
+    """
     words, together = query_words(term.text)
-    return words, term.kind == "phrase" or (together and term.kind == "word")
+    if not together:
+        return [(words, term.kind == "phrase")]
+    alternatives = [(words, term.kind != "prefix")]
+    whole = tokens(term.text)
+    if term.kind == "word" and whole != words:
+        alternatives.append((whole, False))
+    return alternatives
 
 
 def highlight_words(query: Query) -> list[tuple[str, bool]]:

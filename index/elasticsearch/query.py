@@ -117,16 +117,20 @@ def compile_query(query: Query, after: list[Any] | None = None) -> dict[str, Any
 
 
 def _leaf(term: Term) -> dict[str, Any]:
-    words, phrase = term_words(term)
-    if not words:
+    alternatives = [_words(words, phrase, term.kind == "prefix") for words, phrase in term_words(term) if words]
+    if not alternatives:
         return {"match_all": {}}
+    return alternatives[0] if len(alternatives) == 1 else {"bool": {"should": alternatives, "minimum_should_match": 1}}
+
+
+def _words(words: list[str], phrase: bool, prefix: bool) -> dict[str, Any]:
     if phrase and len(words) > 1:
         return {"match_phrase": {"words": " ".join(words)}}
-    whole = words[:-1] if term.kind == "prefix" else words
+    whole = words[:-1] if prefix else words
     clauses: list[dict[str, Any]] = []
     if whole:
         clauses.append({"match": {"words": {"query": " ".join(whole), "operator": "and"}}})
-    if term.kind == "prefix":
+    if prefix:
         clauses.append({"prefix": {"words": words[-1]}})
     return clauses[0] if len(clauses) == 1 else {"bool": {"must": clauses}}
 

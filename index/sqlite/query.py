@@ -144,13 +144,15 @@ def geotile_exprs(zoom: int) -> tuple[str, str]:
 
 def _fts_leaf(term: Term) -> str:
     """An FTS5 expression for one term, split into words as the index is (index/text.py)."""
-    found, phrase = term_words(term)
-    if not found:
-        return ""
-    quoted = [f'"{t}"' for t in found]
+    exprs = [_fts_words(found, phrase, term.kind == "prefix") for found, phrase in term_words(term) if found]
+    return exprs[0] if len(exprs) == 1 else " OR ".join(f"({e})" for e in exprs)
+
+
+def _fts_words(found: list[str], phrase: bool, prefix: bool) -> str:
     if phrase:
         return '"' + " ".join(found) + '"'
-    if term.kind == "prefix":
+    quoted = [f'"{t}"' for t in found]
+    if prefix:
         quoted[-1] += "*"
     return " AND ".join(quoted) if len(quoted) > 1 else quoted[0]
 
