@@ -24,7 +24,10 @@ SORT_KEYS: dict[str, list[tuple[str, str]]] = {  # (expression in the ranked row
 
 MATCHED = "f.id IN (SELECT id FROM temp.matched)"
 MATCHED_COLUMNS = ("f.id AS id, f.source, f.source_kind, f.language, f.country, f.compound, f.cluster_key, "
-                   "f.dated_ms, f.tile_x, f.tile_y")  # fmt: skip
+                   "f.dated_ms, f.tile_x, f.tile_y, f.posting_id, f.fetched_ms, f.risk_score")  # fmt: skip
+# What the rows of a page are read with, after their order was found on the narrow matched rows.
+ROW_COLUMNS = """f.id, f.posting_id, f.title, f.url, f.source, f.language, f.country, f.risk_score, f.fetched_at,
+                 f.compound, f.cluster_id, f.lat, f.lon, f.fetched_ms, f.cluster_key"""
 
 
 class Compiled:
@@ -95,8 +98,7 @@ def _rtree(west: float, south: float, east: float, north: float) -> str:
 
 def ranked_rows(compiled: Compiled, relevance: bool) -> tuple[str, list[Any]]:
     """A SELECT of the matching rows with their sort keys (``score`` is BM25, higher is better)."""
-    columns = """f.id, f.posting_id, f.title, f.url, f.source, f.language, f.country, f.risk_score, f.fetched_at,
-                 f.compound, f.cluster_id, f.lat, f.lon, f.fetched_ms, f.cluster_key"""
+    columns = ROW_COLUMNS
     if relevance and compiled.rank:
         # A LEFT JOIN: a row can match the boolean query without any positive term (``a | -b``).
         # (No rowid constraint inside: FTS5 would run the MATCH once per listed rowid.)
@@ -106,6 +108,19 @@ def ranked_rows(compiled: Compiled, relevance: bool) -> tuple[str, list[Any]]:
                   WHERE {compiled.where}"""
         return sql, [compiled.rank, *compiled.params]
     return f"SELECT {columns}, 0.0 AS score FROM findings f WHERE {compiled.where}", list(compiled.params)
+
+
+def matched_order(rank: str | None, relevance: bool) -> tuple[str, list[Any]]:
+    """The matched rows (``temp.matched``) with only their sort keys: ordering them never reads a full row.
+
+    Columns: id, cluster_key, then the sort keys by name (score, fetched_ms, risk_score, posting_id).
+    """
+    columns = "m.id, m.cluster_key, m.posting_id, m.fetched_ms, m.risk_score"
+    if relevance and rank:
+        return (f"""SELECT {columns}, COALESCE(r.score, 0.0) AS score FROM temp.matched m
+                    LEFT JOIN (SELECT rowid, -bm25(findings_fts) AS score
+                               FROM findings_fts WHERE findings_fts MATCH ?) r ON r.rowid = m.id""", [rank])  # fmt: skip
+    return f"SELECT {columns}, 0.0 AS score FROM temp.matched m", []
 
 
 def keyset(sort: str, after: list[Any]) -> tuple[str, list[Any]]:

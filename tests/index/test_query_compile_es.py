@@ -56,7 +56,7 @@ def test_date_to_runs_to_the_next_midnight() -> None:
     ]
     assert _filters(Query("*", date_to="9999-12-31")) == []  # no end at all, rather than an overflow
     assert _filters(Query("*", date_from="0001-01-01")) == [
-        {"range": {"fetched_at": {"gte": -62135596800000, "format": "epoch_millis"}}}
+        {"range": {"dated_at": {"gte": -62135596800000, "format": "epoch_millis"}}}
     ]
 
 
