@@ -14,6 +14,7 @@ import os
 import secrets
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from lurewatch.errors import (
     CrawlFailed,
     CrawlFetchedNothing,
     IndexUnavailable,
+    LureWatchError,
     RunExists,
     RunNotFound,
     SourceConfigError,
@@ -48,6 +50,7 @@ from lurewatch.settings import Settings, get_settings, offline_environment
 
 if TYPE_CHECKING:
     from lurewatch.evidence import VerifyReport
+    from lurewatch.index.base import Index
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[dict[str, Any]], None]
@@ -80,6 +83,12 @@ def source_files(settings: Settings | None = None) -> list[Path]:
     """The source YAML files in the sources folder."""
     settings = settings or get_settings()
     return sorted(settings.sources_dir.glob("*.yml"))
+
+
+def candidate_source_files(settings: Settings | None = None) -> list[Path]:
+    """Source YAMLs of approved candidates (``SOURCES_DIR/candidates/``): checked, never scheduled."""
+    settings = settings or get_settings()
+    return sorted((settings.sources_dir / "candidates").glob("*.yml"))
 
 
 def new_run_id(source_name: str, when: datetime | None = None) -> str:
@@ -317,6 +326,7 @@ def index(run_ref: str, progress: Callable[[int], None] | None = None, settings:
         store = open_index(settings)
         try:
             report = store.upsert(readable())
+            discovered = _discover(run, store, settings)
         finally:
             store.close()
         for row in report.rejected:
@@ -326,7 +336,20 @@ def index(run_ref: str, progress: Callable[[int], None] | None = None, settings:
     by_kind = {k: v for k, v in rejected.items() if v}
     extra = {"rejected_by_kind": by_kind} if by_kind else {}
     run.record("index", backend=settings.index, written=report.written, rejected=sum(by_kind.values()), **extra)
+    if discovered is not None:
+        run.record("discover", **discovered)
     return run
+
+
+def _discover(run: Run, store: Index, settings: Settings) -> dict[str, int] | None:
+    """Candidate sources named by the run's findings (``lurewatch candidates``); a failure never fails the index step."""
+    from lurewatch.discovery.service import update_from_run
+
+    try:
+        return update_from_run(run.path, store, settings)
+    except (LureWatchError, OSError, sqlite3.Error) as exc:
+        logger.warning("source discovery skipped for run %s: %s", run.run_id, exc)
+        return None
 
 
 def list_runs(settings: Settings | None = None) -> list[dict[str, Any]]:

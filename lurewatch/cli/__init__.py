@@ -8,7 +8,7 @@ import typer
 from rich.logging import RichHandler
 from rich.markup import escape
 
-from lurewatch.cli import alerts, evidence, exports, geo, index_admin, pipeline, search, web
+from lurewatch.cli import alerts, candidates, evidence, exports, geo, index_admin, pipeline, search, web
 from lurewatch.cli._ui import console
 from lurewatch.errors import LureWatchError
 from lurewatch.logs import configure_logging
@@ -22,6 +22,7 @@ app.add_typer(web.keys_group, name="keys")
 app.add_typer(index_admin.group, name="index-admin")
 app.add_typer(alerts.group, name="alerts")
 app.add_typer(alerts.watch_group, name="watch")
+app.add_typer(candidates.group, name="candidates")
 
 
 def main() -> None:

@@ -73,20 +73,29 @@ def crawl(
 
 @commands.command()
 def sources() -> None:
-    """Check every source YAML in the sources folder and list them; exits 1 if any is invalid."""
+    """Check every source YAML in the sources folder and in its candidates/ subfolder and list them; exits 1 if any
+    is invalid.
+
+    Files in candidates/ (written by `lurewatch candidates approve`) are never scheduled: move one into the
+    sources folder to enable it.
+    """
     from lurewatch.crawlers.source import load_source
 
     table = Table(title=f"sources in {get_settings().sources_dir}")
-    for column in ("name", "kind", "schedule", "start URLs", "file"):
+    for column in ("name", "kind", "schedule", "start URLs", "state", "file"):
         table.add_column(column, overflow="fold")
     errors = []
-    for path in runner.source_files():
+    files = [(path, "enabled") for path in runner.source_files()]
+    files += [(path, "candidate") for path in runner.candidate_source_files()]
+    for path, state in files:
         try:
             source = load_source(path)
         except LureWatchError as exc:
             errors.append(str(exc))
             continue
-        table.add_row(source.name, source.kind, source.schedule or "-", str(len(source.start_urls)), str(path))
+        table.add_row(
+            source.name, source.kind, source.schedule or "-", str(len(source.start_urls)), state, str(path)
+        )
     out.print(table)
     for error in errors:
         console.print(f"[red]invalid:[/] {error}")

@@ -43,7 +43,7 @@ def serve(
 @keys_group.command("add")
 def keys_add(
     name: Annotated[str, typer.Argument(help="who or what the key is for")],
-    role: Annotated[str, typer.Option(help="reader (search) or exporter (search + export)")] = "reader",
+    role: Annotated[str, typer.Option(help="reader (search), exporter (search + export) or analyst (also reviews candidate sources)")] = "reader",
 ) -> None:
     """Make a key and print it once; only its hash is stored."""
     from lurewatch.web.keys import KeyStore

@@ -77,6 +77,10 @@ def exporter(request: Request, key: Annotated[ApiKey, Depends(_api_key)]) -> Api
     return _role(request, key, "exporter")
 
 
+def analyst(request: Request, key: Annotated[ApiKey, Depends(_api_key)]) -> ApiKey:
+    return _role(request, key, "analyst")
+
+
 def session_key(request: Request) -> ApiKey | None:
     """The key of the web UI's live login, if any."""
     login = request.app.state.sessions.get(request.session.get("sid"))
@@ -99,6 +103,10 @@ def web_exporter(request: Request, key: Annotated[ApiKey, Depends(web_reader)]) 
     return _role(request, key, "exporter")
 
 
+def web_analyst(request: Request, key: Annotated[ApiKey, Depends(web_reader)]) -> ApiKey:
+    return _role(request, key, "analyst")
+
+
 def api_audit(request: Request, key: Annotated[ApiKey, Depends(reader)]) -> Audit:
     return Audit(request.app.state.audit, key, "api")
 
@@ -109,6 +117,8 @@ def web_audit(request: Request, key: Annotated[ApiKey, Depends(web_reader)]) -> 
 
 Reader = Annotated[ApiKey, Depends(reader)]
 Exporter = Annotated[ApiKey, Depends(exporter)]
+Analyst = Annotated[ApiKey, Depends(analyst)]
+WebAnalyst = Annotated[ApiKey, Depends(web_analyst)]
 WebReader = Annotated[ApiKey, Depends(web_reader)]
 WebExporter = Annotated[ApiKey, Depends(web_exporter)]
 ApiAudit = Annotated[Audit, Depends(api_audit)]

@@ -2,7 +2,7 @@
 
 Keys are 32 random bytes, so an unsalted SHA-256 is enough to make the stored file useless to a reader of
 it; the clear key is printed once, when it is made. Roles: ``reader`` searches and reads findings;
-``exporter`` can also export.
+``exporter`` can also export; ``analyst`` can also review candidate sources (approve, reject, snooze).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from lurewatch.errors import LureWatchError
 
-ROLES = ("reader", "exporter")
+ROLES = ("reader", "exporter", "analyst")
 KEY_PREFIX = "lw_"
 
 
@@ -37,7 +37,7 @@ class ApiKey:
     created: str
 
     def can(self, role: str) -> bool:
-        """Whether this key has ``role`` (an exporter is also a reader)."""
+        """Whether this key has ``role`` (an analyst is also an exporter, an exporter also a reader)."""
         return ROLES.index(self.role) >= ROLES.index(role)
 
 

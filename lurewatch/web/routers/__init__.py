@@ -10,7 +10,7 @@ from importlib import import_module
 
 from fastapi import APIRouter, FastAPI
 
-AREAS = ("session", "docs", "search", "findings", "pivots", "alerts", "exports")
+AREAS = ("session", "docs", "search", "findings", "pivots", "alerts", "exports", "candidates")
 
 
 def include_routers(app: FastAPI) -> None:
