@@ -26,14 +26,17 @@ LANGUAGE_REGIONS = {
 }  # fmt: skip
 PHONE_REGIONS = tuple(dict.fromkeys(("KH", "MM", "TH", "LA", "PH", *LANGUAGE_REGIONS.values())))
 
-# Hosts of messengers, social networks and link shorteners: every recruiter uses them, so as a "domain"
-# they link everything to everything. Never offered as a domain to pivot on, nor stored as one.
+# Hosts of messengers, social networks, link shorteners and webmail: every recruiter uses them, so as a
+# "domain" they link everything to everything. Never offered as a domain to pivot on, nor stored as one, nor
+# proposed as a job board by source discovery.
 GENERIC_DOMAINS = frozenset({
-    "t.me", "telegram.me", "telegram.org", "telegram.dog", "wa.me", "whatsapp.com", "whatsapp.net", "m.me",
-    "messenger.com", "line.me", "lin.ee", "signal.me", "signal.group", "signal.org", "zalo.me", "kakao.com",
-    "viber.com", "wechat.com", "weixin.qq.com", "facebook.com", "fb.com", "fb.me", "instagram.com", "tiktok.com",
-    "twitter.com", "x.com", "youtube.com", "youtu.be", "bit.ly", "tinyurl.com", "goo.gl", "forms.gle",
-    "linktr.ee", "google.com", "gmail.com",
+    "facebook.com", "fb.com", "fb.me", "messenger.com", "m.me", "instagram.com", "tiktok.com", "twitter.com",
+    "x.com", "youtube.com", "youtu.be", "linkedin.com", "t.me", "telegram.me", "telegram.org", "telegram.dog",
+    "wa.me", "whatsapp.com", "whatsapp.net", "line.me", "lin.ee", "signal.me", "signal.group", "signal.org",
+    "zalo.me", "kakao.com", "viber.com", "wechat.com", "qq.com", "weixin.qq.com", "vk.com", "google.com", "goo.gl",
+    "bit.ly", "tinyurl.com", "cutt.ly", "rebrand.ly", "shorturl.at", "is.gd", "t.co", "ow.ly", "linktr.ee",
+    "gmail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "icloud.com", "proton.me",
+    "drive.google.com", "forms.gle", "docs.google.com",
 })  # fmt: skip
 
 _PHONE_PUNCTUATION = re.compile(r"[\s().\-‐‑–/]")
