@@ -16,12 +16,20 @@ import signal
 import sys
 from pathlib import Path
 
+import redis
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from twisted.internet.task import LoopingCall
 
 from lurewatch.crawlers.browser import browser_problem
 from lurewatch.crawlers.extensions import EXIT_FETCHED_NOTHING, exit_code, fetched_nothing_line
+from lurewatch.crawlers.frontier import (
+    EXIT_FRONTIER,
+    FRONTIER_CLOSED,
+    frontier_components,
+    frontier_settings,
+    redact_url,
+)
 from lurewatch.crawlers.settings import crawl_settings
 from lurewatch.crawlers.source import load_source
 from lurewatch.crawlers.spiders.board import BoardSpider
@@ -30,7 +38,7 @@ from lurewatch.crawlers.spiders.feed import FeedSpider
 from lurewatch.crawlers.spiders.search import SearchSpider
 from lurewatch.crawlers.spiders.social import SocialSpider
 from lurewatch.errors import LureWatchError
-from lurewatch.run_folder import RunFolder, now_iso
+from lurewatch.run_folder import RunFolder, now_iso, trim_partial_tail
 from lurewatch.settings import get_settings
 
 # Reject kinds that mean "a selector of the source matched nothing on this page".
@@ -96,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("run_id")
     parser.add_argument("--base-url", default=None)
     parser.add_argument("--parent-pid", type=int, default=None, help="stop when this process is gone")
+    parser.add_argument("--frontier", default=None, help="Redis URL of the run's shared frontier (with --worker)")
+    parser.add_argument("--worker", default=None, help="this process's name among the run's crawler processes")
+    parser.add_argument("--state-dir", type=Path, default=None, help="this worker's copy of the incremental state")
     args = parser.parse_args(argv)
     kernel_signals = die_with_parent(args.parent_pid) if args.parent_pid else False
     try:
@@ -112,7 +123,22 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             print(f"{source.name}: {problem}", file=sys.stderr)
             return 2
-    process = CrawlerProcess(Settings(crawl_settings(source, args.run_dir, settings.user_agent, settings.log_level)))
+    scrapy_settings = crawl_settings(source, args.run_dir, settings.user_agent, settings.log_level)
+    if args.frontier:
+        if not args.worker:
+            parser.error("--frontier needs --worker")
+        scrapy_settings.update(frontier_settings(args.frontier, args.run_id, args.worker, source.politeness.delay))
+        frontier_components(scrapy_settings)
+        if args.state_dir:
+            scrapy_settings["INCREMENTAL_STATE_DIR"] = str(args.state_dir)
+        try:
+            redis.Redis.from_url(args.frontier, socket_connect_timeout=5).ping()
+        except redis.RedisError as exc:
+            print(f"{source.name}: the Redis frontier at {redact_url(args.frontier)} does not answer: {exc}", file=sys.stderr)
+            return EXIT_FRONTIER
+    else:
+        trim_partial_tail(args.run_dir)  # a resumed run appends after whole records only
+    process = CrawlerProcess(Settings(scrapy_settings))
     process.crawl(SPIDERS[source.kind], source=source, run_id=args.run_id)
     watchdog = ParentWatchdog(args.parent_pid, kernel_signals) if args.parent_pid else None
     if watchdog:
@@ -121,6 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     folder = RunFolder(args.run_id, args.run_dir)
     stats = folder.stats()
     code = exit_code(stats)
+    if args.frontier:
+        # One worker of several: the runner judges the run from every worker's stats together.
+        if stats.get("finish_reason") == FRONTIER_CLOSED:
+            print(f"{source.name}: {stats.get('lurewatch/frontier/error', 'Redis stopped answering')}", file=sys.stderr)
+            return EXIT_FRONTIER
+        return 0 if stats.get("finish_reason") == "finished" else 1
     if watchdog and os.getppid() != args.parent_pid:
         # Nobody is left to record how the crawl ended: record it here.
         if not stats.get("finish_reason"):  # stopped by force: the last snapshot of the stats is what there is

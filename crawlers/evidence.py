@@ -213,7 +213,8 @@ def write_manifest(run_dir: Path) -> Path:
     files = {}
     for path in sorted(p for p in run_dir.rglob("*") if p.is_file()):
         relative = path.relative_to(run_dir).as_posix()
-        if relative in NOT_EVIDENCE or path.name.startswith("."):  # dot files: atomic writes in progress
+        # By name: a run crawled by several processes has each one's feed, stats and WARC in workers/<name>/.
+        if path.name in NOT_EVIDENCE or path.name.startswith("."):  # dot files: atomic writes in progress
             continue
         files[relative] = {"sha256": file_sha256(path), "bytes": path.stat().st_size}
     target = run_dir / MANIFEST

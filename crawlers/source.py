@@ -24,7 +24,7 @@ from lurewatch.crawlers.source_kinds import (
 )
 from lurewatch.errors import SourceConfigError
 
-__all__ = ["DetailPage", "ListPage", "Source", "load_source"]
+__all__ = ["DetailPage", "ListPage", "Orchestration", "Source", "load_source"]
 
 MAX_SOURCE_BYTES = 256 * 1024  # a source YAML is a page of settings; anything larger is a mistake or an attack
 MAX_YAML_ALIASES = 100  # `*name` references; a "billion laughs" needs many of them
@@ -72,6 +72,24 @@ class Politeness(_Strict):
         return duration_seconds(self.revisit_after)
 
 
+class Orchestration(_Strict):
+    """How Airflow runs the source's DAGs (the ``airflow:`` section); the crawl itself ignores it."""
+
+    owner: str = Field("lurewatch", min_length=1, description="owner shown in Airflow and its alerts")
+    retries: int = Field(2, ge=0, le=20, description="retries of a failed task")
+    retry_delay: str = Field("5m", description="wait before a retry (30s, 5m, 1h)")
+    execution_timeout: str = Field("2h", description="a task running longer fails (and is retried)")
+    pool: str = Field("default_pool", min_length=1, description="Airflow pool the tasks take a slot of")
+    tags: list[str] = Field(default_factory=list, description="more tags for the source's DAGs")
+
+    @field_validator("retry_delay", "execution_timeout")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        if not DURATION.match(value.strip()):
+            raise ValueError("expected a duration such as 30s, 5m or 2h")
+        return value
+
+
 class Source(_Strict):
     """One source: where to crawl, how to read it, when and how politely."""
 
@@ -98,6 +116,7 @@ class Source(_Strict):
         None, description="a small Python module (path or dotted name) whose parse_detail(response, source) reads pages"
     )
     politeness: Politeness = Field(default_factory=Politeness)
+    airflow: Orchestration = Field(default_factory=Orchestration)
     path: Path | None = Field(None, exclude=True)
 
     @field_validator("base_url")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -171,6 +172,7 @@ def enrich_file(
     store = store if store is not None else MemoryCandidateStore()
     tmp = findings.with_suffix(".tmp")
     pool = multiprocessing.get_context("spawn").Pool(workers) if workers > 1 else None
+    done = False
     try:
         with (
             postings.open(encoding="utf-8", errors="replace") as src,
@@ -191,10 +193,15 @@ def enrich_file(
                 report.step_seconds["dedup"] += time.process_time() - started
                 if progress:
                     progress(report.findings + sum(report.rejected.values()))
+            out.flush()
+            os.fsync(out.fileno())  # whole on disk before it takes the name the index step reads
+        done = True
     finally:
         if pool:
             pool.close()
             pool.join()
+        if not done:  # a full disk or a crash part way: no half file is left, under either name
+            tmp.unlink(missing_ok=True)
     tmp.replace(findings)
     return report
 

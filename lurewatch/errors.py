@@ -37,6 +37,10 @@ class IndexUnavailable(LureWatchError):
 
     hint = "check LUREWATCH_ES_URL, or set LUREWATCH_INDEX=sqlite to use the embedded index"
 
+    def __init__(self, message: str, hint: str = "", done: int = 0) -> None:
+        super().__init__(message, hint)
+        self.done = done  # how many of the first findings were written before it went away (a rerun goes on there)
+
 
 class IndexWriteError(LureWatchError):
     """Some documents were rejected by the index."""
@@ -70,3 +74,15 @@ class ExportError(LureWatchError):
     """An export cannot be made or verified as asked."""
 
     hint = "`lurewatch export run --help` lists the formats and options"
+
+
+class FrontierUnavailable(CrawlFailed):
+    """The Redis shared by a run's crawler processes does not answer."""
+
+    hint = "start Redis again (or check LUREWATCH_REDIS_URL), then resume: `lurewatch crawl SOURCE --run-id RUN --resume`"
+
+
+class WriteFailed(LureWatchError):
+    """A step could not write its output (a full disk, a lost mount); what it replaces is left as it was."""
+
+    hint = "free some space (or fix the mount) and run the step again: no half-written file was kept"

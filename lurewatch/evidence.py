@@ -272,8 +272,9 @@ def verify_run(run_dir: Path, progress: ByteProgress | None = None) -> VerifyRep
     report = VerifyReport()
     responses: dict[str, dict[int, Response]] = {}
     # The crawl's WARC, and e.g. what a browser page fetched by itself: every record is checked.
-    for warc in sorted(run_dir.glob("*.warc.gz")):
-        responses[warc.name] = verify_warc(warc, report, progress)
+    # (A run crawled by several processes has one WARC per process, in workers/<name>/.)
+    for warc in sorted(run_dir.rglob("*.warc.gz")):
+        responses[warc.relative_to(run_dir).as_posix()] = verify_warc(warc, report, progress)
     verify_files(run_dir, report)
     postings = run_dir / POSTINGS
     if postings.exists():

@@ -44,4 +44,7 @@ def configure_logging(level: str | None = None, *, handler: logging.Handler | No
         root.addHandler(handler)
     # Libraries (elasticsearch's transport logs every request at INFO) stay at WARNING, but for DEBUG.
     root.setLevel(logging.DEBUG if number <= logging.DEBUG else max(number, logging.WARNING))
+    # The transport warns with a traceback at each retry on another node; what a retry could not save is
+    # raised as IndexUnavailable and said in one line. Its warnings show at DEBUG.
+    logging.getLogger("elastic_transport").setLevel(logging.DEBUG if number <= logging.DEBUG else logging.ERROR)
     return number

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mmap
 import os
 import re
 import socket
@@ -70,6 +71,79 @@ def write_json_atomic(path: Path, data: Any) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all (a full disk or a kill never leaves a shorter file under its name)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_lines_atomic(path: Path, lines: Iterator[str]) -> int:
+    """Replace ``path`` with ``lines`` (each ending in a newline), atomically; returns how many were written."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    count = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for line in lines:
+                fh.write(line)
+                count += 1
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def trim_partial_tail(run_dir: Path) -> dict[str, int]:
+    """Cut what a killed crawler or a full disk left half written at the end of the postings feed and the WARC.
+
+    A resumed crawl appends: after half a line or half a gzip member, the next whole one would be unreadable
+    too. Returns the bytes cut per file (nothing that was whole is ever cut).
+    """
+    from lurewatch.evidence import iter_members
+
+    cut: dict[str, int] = {}
+    postings = run_dir / POSTINGS
+    if postings.exists() and postings.stat().st_size:
+        with postings.open("r+b") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            end = size
+            while end > 0:  # back from the end, a chunk at a time, to the last newline
+                start = max(0, end - (1 << 16))
+                fh.seek(start)
+                newline = fh.read(end - start).rfind(b"\n")
+                if newline >= 0:
+                    end = start + newline + 1
+                    break
+                end = start
+            if end < size:
+                fh.truncate(end)
+                cut[POSTINGS] = size - end
+    warc = run_dir / WARC
+    if warc.exists() and warc.stat().st_size:
+        with warc.open("r+b") as fh:
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                last = None
+                for offset, raw, _ in iter_members(data):
+                    last = (offset, raw is not None)
+                size = len(data)
+            if last is not None and not last[1]:  # only a broken member at the very end is cut, never one inside
+                fh.truncate(last[0])
+                cut[WARC] = size - last[0]
+    for name, count in cut.items():
+        logger.warning("%s: cut %d bytes of a record left half written at its end", run_dir / name, count)
+    return cut
 
 
 def read_json(path: Path) -> dict[str, Any]:

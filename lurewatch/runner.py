@@ -32,7 +32,9 @@ from lurewatch.errors import (
     LureWatchError,
     RunExists,
     RunNotFound,
+    SettingsError,
     SourceConfigError,
+    WriteFailed,
 )
 from lurewatch.run_folder import (
     FINDINGS,
@@ -114,21 +116,37 @@ def crawl(
     progress: Progress | None = None,
     settings: Settings | None = None,
     resume: bool = False,
+    workers: int | None = None,
+    frontier: str | None = None,
 ) -> Run:
     """Crawl one source into a new run folder (or, with ``resume``, continue that run); returns the run.
 
     A run id that exists already is refused unless ``resume`` is set; a resumed run keeps everything
     it holds and appends to it. However the crawl ends, ``run.json`` says how, and ``stats.json`` exists.
+    With ``workers`` > 1 or a ``frontier`` (Redis URL; default ``LUREWATCH_REDIS_URL``), that many crawler
+    processes share the run's frontier in Redis (see ``lurewatch.workers``).
     """
     settings = settings or get_settings()
     path = resolve_source(source_ref, settings)
     source = load_source(path)
     run_id = check_run_id(run_id) if run_id is not None else new_run_id(source.name)
+    workers = workers or settings.crawl_workers
+    frontier = frontier or settings.redis_url
+    if workers > 1 and not frontier:
+        raise SettingsError(
+            f"{workers} crawler processes need a shared frontier: set LUREWATCH_REDIS_URL or pass --frontier redis://..."
+        )
     mark_crashed_runs(settings, source.name)
     run = Run(run_id, settings.runs_dir / run_id)
     meta = _start_meta(run, source.name, path, resume)
+    if frontier:
+        from lurewatch.workers import check_frontier
+
+        check_frontier(frontier)  # before the run folder is made: an unreachable Redis leaves nothing behind
     run.path.mkdir(parents=True, exist_ok=True)
     run.write_meta(meta)
+    if frontier:
+        return _crawl_workers(run, source.name, path, workers, frontier, settings, base_url, progress)
     cmd = [sys.executable, "-m", "lurewatch.crawlers.crawl", str(path), str(run.path), run_id]
     cmd += ["--parent-pid", str(os.getpid())]
     if base_url:
@@ -161,6 +179,38 @@ def crawl(
     if code != 0:
         detail = stderr.strip().splitlines()[-1] if stderr.strip() else stats["finish_reason"]
         raise CrawlFailed(f"crawl of {source.name} failed: {detail}")
+    run.postings.touch()
+    return run
+
+
+def _crawl_workers(
+    run: Run, name: str, path: Path, workers: int, frontier: str, settings: Settings,
+    base_url: str | None, progress: Progress | None,
+) -> Run:  # fmt: skip
+    """The crawl by several processes sharing a Redis frontier, recorded in run.json as one crawl."""
+    from lurewatch.crawlers.crawl import selector_failure
+    from lurewatch.crawlers.extensions import exit_code
+    from lurewatch.workers import crawl as crawl_workers
+
+    code: int | None = None
+    stats: dict[str, Any] = {}
+    try:
+        code, stats, stderr = crawl_workers(run, name, path, workers, frontier, settings, base_url, progress)
+        if code == 0:
+            code = exit_code(stats)
+    finally:
+        stats = stats or run.stats()
+        reason = stats.get("finish_reason") or "the crawl stopped before its workers ended"
+        status = "finished" if code == 0 else "failed" if code in (1, 2, EXIT_FETCHED_NOTHING) else "incomplete"
+        run.update(status=status, workers=workers, **({"incomplete_reason": reason} if status == "incomplete" else {}))
+        run.record("crawl", exit_code=code, finished=now_iso(), workers=workers, stats=summarize_crawl(stats))
+    if code == EXIT_FETCHED_NOTHING:
+        raise CrawlFetchedNothing(f"crawl of {name} {fetched_nothing_line(stats)} (run {run.run_id})")
+    if code == 0 and (problem := selector_failure(stats)):
+        raise CrawlFailed(f"crawl of {name}: {problem}")
+    if code != 0:
+        detail = stderr.strip().splitlines()[-1] if stderr.strip() else reason
+        raise CrawlFailed(f"crawl of {name} failed: {detail}")
     run.postings.touch()
     return run
 
@@ -280,6 +330,10 @@ def enrich(run_ref: str, progress: Callable[[int], None] | None = None, settings
             workers=settings.enrich_processes,
             store=IndexCandidateStore(store) if store else MemoryCandidateStore(),
         )
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise WriteFailed(f"enrich of run {run.run_id} stopped: {exc.strerror or exc}{where}; "
+                          f"{run.findings.name} is as it was before") from exc  # fmt: skip
     finally:
         if store:
             store.close()
@@ -309,16 +363,25 @@ def index(run_ref: str, progress: Callable[[int], None] | None = None, settings:
         raise RunNotFound(f"run {run.run_id} has no {FINDINGS}", hint=f"enrich first: `lurewatch enrich {run.run_id}`")
     lines: dict[str, int] = {}  # posting_id -> line, to name the line of a document the backend rejects
     rejected = {"bad_line": 0, "index_rejected": 0}
-    with RejectFile(run.rejects("index"), "index", truncate=True) as rejects:
+    # Where an earlier attempt stopped (Elasticsearch went away): the same findings into the same index go on there.
+    target = {"index": _index_target(settings), "findings": _file_signature(run.findings)}
+    checkpoint = run.meta().get("index_checkpoint") or {}
+    resume = checkpoint if {k: checkpoint.get(k) for k in target} == target else {}
+    start_after = int(resume.get("line", 0))
+    yielded: list[int] = []  # line of each finding handed to the index, in order
+    with RejectFile(run.rejects("index"), "index", truncate=not resume) as rejects:
 
         def readable() -> Iterator[Finding]:
             for n, (number, finding, error) in enumerate(read_jsonl_numbered(run.findings, Finding), 1):
+                if number <= start_after:
+                    continue
                 if finding is None:
                     logger.warning("index rejected line=%d of %s: %s", number, run.findings, error)
                     rejects.add("bad_line", error, line=number)
                     rejected["bad_line"] += 1
                 else:
                     lines[finding.posting_id] = number
+                    yielded.append(number)
                     yield finding
                 if progress:
                     progress(n)
@@ -327,6 +390,15 @@ def index(run_ref: str, progress: Callable[[int], None] | None = None, settings:
         try:
             report = store.upsert(readable())
             discovered = _discover(run, store, settings)
+        except IndexUnavailable as exc:
+            line = yielded[exc.done - 1] if exc.done else start_after
+            written = int(resume.get("written", 0)) + exc.done
+            run.update(index_checkpoint={**target, "line": line, "written": written, "at": now_iso()})
+            raise IndexUnavailable(
+                f"{exc} (run {run.run_id}: findings up to line {line} are indexed)",
+                hint=f"start Elasticsearch again and re-run `lurewatch index {run.run_id}`: it goes on after line {line}",
+                done=exc.done,
+            ) from exc
         finally:
             store.close()
         for row in report.rejected:
@@ -334,11 +406,30 @@ def index(run_ref: str, progress: Callable[[int], None] | None = None, settings:
             rejects.add("index_rejected", row.get("reason", ""), line=lines.get(posting_id, 0), posting_id=posting_id)
         rejected["index_rejected"] = len(report.rejected)
     by_kind = {k: v for k, v in rejected.items() if v}
-    extra = {"rejected_by_kind": by_kind} if by_kind else {}
-    run.record("index", backend=settings.index, written=report.written, rejected=sum(by_kind.values()), **extra)
+    extra: dict[str, Any] = {"rejected_by_kind": by_kind} if by_kind else {}
+    if resume:
+        extra["resumed_after_line"] = start_after
+        meta = run.meta()
+        meta.pop("index_checkpoint", None)
+        run.write_meta(meta)
+    written = report.written + int(resume.get("written", 0))
+    run.record("index", backend=settings.index, written=written, rejected=sum(by_kind.values()), **extra)
     if discovered is not None:
         run.record("discover", **discovered)
     return run
+
+
+def _index_target(settings: Settings) -> str:
+    """Which index a run's findings go to (a checkpoint holds only for the same one)."""
+    if settings.index == "elasticsearch":
+        return f"elasticsearch {settings.es_url} {settings.es_index_prefix}"
+    return f"sqlite {settings.sqlite_file.resolve()}"
+
+
+def _file_signature(path: Path) -> str:
+    """Size and modification time: enrichment rewrites findings.jsonl whole, which changes both."""
+    stat = path.stat()
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def _discover(run: Run, store: Index, settings: Settings) -> dict[str, int] | None:

@@ -36,6 +36,17 @@ class Settings(BaseSettings):
     es_password: str | None = Field(None, description="Elasticsearch basic-auth password (never logged)")
     es_verify_certs: bool = Field(True, description="verify the Elasticsearch TLS certificate")
     es_max_retries: int = Field(3, description="retries of a failed Elasticsearch request")
+    es_shards: int = Field(1, ge=1, description="primary shards of a new findings index")
+    es_replicas: int = Field(0, ge=0, description="replicas of each shard (1 or more on a cluster: a node can be lost)")
+    es_refresh_interval: str = Field("1s", description="how often new findings become searchable (e.g. 1s, 30s, -1)")
+    es_wait_for_active_shards: str = Field(
+        "1", description="shard copies a write waits for: a number or `all` (1: the primary; a lost replica never blocks)"
+    )
+    es_sniff: bool = Field(False, description="discover the cluster's other nodes from the ones in ES_URL")
+    redis_url: str | None = Field(
+        None, description="Redis shared by crawler processes (frontier, dupefilter, politeness), e.g. redis://host:6379/0"
+    )
+    crawl_workers: int = Field(1, ge=1, description="crawler processes per crawl (more than 1 needs REDIS_URL)")
     serve_host: str = Field("127.0.0.1", description="address `lurewatch serve` listens on")
     serve_port: int = Field(8765, description="port `lurewatch serve` listens on")
     serve_workers: int = Field(1, ge=1, description="server processes of `lurewatch serve` (one per core at most)")

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Local single-node Elasticsearch for LureWatch tests, CI and development.
+# Local single-node Elasticsearch for LureWatch tests, CI and development; and a two-node cluster.
 #   scripts/elasticsearch.sh start|stop|status
+#   scripts/elasticsearch.sh cluster-start|cluster-stop|cluster-status   two nodes of the same artifact on
+#       127.0.0.1:$ES_CLUSTER_PORT (master + data) and the next port (data only), transport ports +100,
+#       data dirs of their own; the node on ES_PORT is never touched
+#   scripts/elasticsearch.sh node-stop N|node-start N   stop or start node N (1 or 2) of the cluster, keeping its data
 # Env: ES_VERSION (8.19.21), ES_PORT (9200), ES_JAVA_HOME, ES_JAVA_OPTS (512m heap),
 #      LUREWATCH_CACHE (~/.cache/lurewatch; /var/cache/lurewatch when root), ES_START_TIMEOUT (120).
 # The node listens on 127.0.0.1 only, has security off, and starts with an empty data dir.
@@ -10,6 +14,7 @@ ES_VERSION="${ES_VERSION:-8.19.21}"   # newest integ-test-zip on Maven Central (
 ES_PORT="${ES_PORT:-9200}"
 ES_USER=lurewatch-es
 TIMEOUT="${ES_START_TIMEOUT:-120}"
+[[ ${1:-} == cluster-start || ${1:-} == node-start ]] && TIMEOUT="${ES_START_TIMEOUT:-300}"  # two JVMs starting at once
 # Root runs ES as $ES_USER, which cannot enter /root (mode 700): keep the cache elsewhere.
 if [[ $EUID -eq 0 ]]; then default_base=/var/cache/lurewatch; else default_base="$HOME/.cache/lurewatch"; fi
 CACHE="${LUREWATCH_CACHE:-$default_base}/elasticsearch"
@@ -22,10 +27,11 @@ log() { echo "elasticsearch.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
 
 # The args check guards against a stale pidfile whose pid was reused by something else.
-alive() { ps -p "$1" -o args= 2>/dev/null | grep -q elasticsearch; }
+alive() { ps -ww -p "$1" -o args= 2>/dev/null | grep -q elasticsearch; }  # -ww: never cut at a terminal width
 running_pid() {  # prints the pid of our node if it is alive
   local pid
-  pid=$(cat "$PIDFILE" 2>/dev/null) || return 1
+  # Without its pidfile (seen gone while the node ran): the JVM whose temp dir is this node's (ES_TMPDIR below).
+  pid=$(cat "$PIDFILE" 2>/dev/null) || pid=$(pgrep -f -- "-Djava.io.tmpdir=$RUN/tmp( |$)" | head -n 1) || return 1
   [[ -n $pid ]] && alive "$pid" && echo "$pid"
 }
 
@@ -74,6 +80,41 @@ fetch() {  # download with Maven (uses ~/.m2 as a second cache), unzip once
   mv "$ES_HOME.partial/elasticsearch-$ES_VERSION" "$ES_HOME" && rm -rf "$ES_HOME.partial"
 }
 
+ES_CLUSTER_PORT="${ES_CLUSTER_PORT:-9250}"
+CLUSTER_NAME=lurewatch-test-cluster
+FRESH=1          # start(): an empty data dir (0: keep the node's data, as after a crash)
+CLUSTER_NODE=0   # start(): 0 single node; 1 or 2: that node of the two-node cluster
+
+node() {  # point RUN, PIDFILE, URL and ES_PORT at cluster node $1
+  CLUSTER_NODE=$1
+  ES_PORT=$((ES_CLUSTER_PORT + $1 - 1))
+  RUN="$CACHE/run-$ES_PORT"; PIDFILE="$RUN/es.pid"; URL="http://127.0.0.1:$ES_PORT"
+}
+
+cluster_settings() {  # the -E settings of cluster node $CLUSTER_NODE
+  local transport=$((ES_CLUSTER_PORT + 100)) roles='[master,data,ingest]'
+  # One master-eligible node: stopping the data-only node 2 leaves a working cluster (two master-eligible
+  # nodes would lose their quorum with either one).
+  [[ $CLUSTER_NODE -eq 2 ]] && roles='[data,ingest]'
+  echo -Ecluster.name=$CLUSTER_NAME -Enode.name=node-$CLUSTER_NODE -Enode.roles=$roles \
+    -Etransport.port=$((transport + CLUSTER_NODE - 1)) -Ediscovery.seed_hosts=127.0.0.1:$transport \
+    -Ecluster.initial_master_nodes=node-1
+}
+
+cluster() {
+  local n
+  case "$1" in
+    start) # Both at once (each launcher waits for its node to join): half the time of one after the other.
+           (node 1; FRESH=1 start) & local first=$!
+           (node 2; FRESH=1 start) & local second=$!
+           wait $first && wait $second || { cluster stop >/dev/null 2>&1; die "the cluster did not start"; }
+           curl -fsS --max-time 60 "http://127.0.0.1:$ES_CLUSTER_PORT/_cluster/health?wait_for_nodes=2&timeout=50s" >/dev/null ||
+             die "the two nodes did not form one cluster" ;;
+    stop) for n in 2 1; do node $n; stop; done ;;
+    status) for n in 1 2; do node $n; status || true; done ;;
+  esac
+}
+
 start() {
   local pid
   if pid=$(running_pid); then echo "Elasticsearch already running (pid $pid) at $URL"; return 0; fi
@@ -85,7 +126,8 @@ start() {
   for m in jdk.jdi jdk.jlink jdk.incubator.vector; do
     grep -q "^$m@" <<<"$mods" || die "$java_home lacks module $m: use a full JDK 21+ (ES_JAVA_HOME)"
   done
-  rm -rf "$RUN" && mkdir -p "$RUN/data" "$RUN/logs" "$RUN/tmp"   # fresh node every start
+  if [[ $FRESH -eq 1 ]]; then rm -rf "$RUN"; fi   # a fresh node, unless restarting a cluster node
+  mkdir -p "$RUN/data" "$RUN/logs" "$RUN/tmp"
   local -a as_user=()
   if [[ $EUID -eq 0 ]]; then  # ES refuses to run as root
     id -u "$ES_USER" >/dev/null 2>&1 ||
@@ -96,9 +138,10 @@ start() {
       die "user $ES_USER cannot reach $ES_HOME or $java_home (private parent dir?); set LUREWATCH_CACHE"
     as_user=(runuser -u "$ES_USER" --)
   fi
-  local -a settings=(-Ediscovery.type=single-node -Enetwork.host=127.0.0.1 -Ehttp.port="$ES_PORT"
+  local -a settings=(-Enetwork.host=127.0.0.1 -Ehttp.port="$ES_PORT"
     -Epath.data="$RUN/data" -Epath.logs="$RUN/logs"
     -Ecluster.routing.allocation.disk.threshold_enabled=false)
+  if [[ $CLUSTER_NODE -eq 0 ]]; then settings+=(-Ediscovery.type=single-node); else read -ra more <<<"$(cluster_settings)"; settings+=("${more[@]}"); fi
   # ES refuses unknown settings. Both are registered by x-pack-core (which this zip has,
   # unlike the ML module itself); a zip without x-pack has neither security nor ML anyway.
   [[ -d $ES_HOME/modules/x-pack-core ]] &&
@@ -151,5 +194,10 @@ status() {
 
 case "${1:-}" in
   start|stop|status) "$1" ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  cluster-start|cluster-stop|cluster-status)
+    export ES_JAVA_OPTS="${ES_JAVA_OPTS:--Xms384m -Xmx384m}"; cluster "${1#cluster-}" ;;
+  node-stop|node-start)
+    [[ ${2:-} == 1 || ${2:-} == 2 ]] || { echo "usage: $0 $1 1|2" >&2; exit 2; }
+    export ES_JAVA_OPTS="${ES_JAVA_OPTS:--Xms384m -Xmx384m}"; node "$2"; FRESH=0; "${1#node-}" ;;
+  *) echo "usage: $0 start|stop|status|cluster-start|cluster-stop|cluster-status|node-stop N|node-start N" >&2; exit 2 ;;
 esac

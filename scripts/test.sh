@@ -53,7 +53,11 @@ elif [[ ${CI:-} == true ]]; then
 else
   log "Elasticsearch did not start: its tests will be skipped"
 fi
-cleanup() { [[ -n $started_es ]] && scripts/elasticsearch.sh stop >/dev/null 2>&1 || true; }
+cleanup() {
+  [[ -n $started_es ]] && scripts/elasticsearch.sh stop >/dev/null 2>&1
+  # The fault tests' two-node cluster (9250/9251) stops with them; an interrupted run leaves none behind.
+  scripts/elasticsearch.sh cluster-stop >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 
 export LUREWATCH_TEST_ES_URL="${LUREWATCH_TEST_ES_URL:-http://127.0.0.1:${ES_PORT:-9200}}"

@@ -21,7 +21,7 @@ from lurewatch.crawlers.spiders.base import SourceSpider
 from lurewatch.crawlers.spiders.channel import TITLE_CHARS, message_text
 from lurewatch.crawlers.urlpolicy import Refusal, strip_userinfo
 from lurewatch.records import Posting
-from lurewatch.run_folder import BROWSER_WARC, RENDERED, SCREENSHOTS
+from lurewatch.run_folder import BROWSER_WARC, RENDERED, SCREENSHOTS, write_bytes_atomic
 from lurewatch.settings import get_settings
 
 if TYPE_CHECKING:
@@ -147,14 +147,14 @@ class SocialSpider(SourceSpider):
         html_sha = hashlib.sha256(response.body).hexdigest()
         rendered = run_dir / RENDERED / f"{html_sha}.html"
         rendered.parent.mkdir(exist_ok=True)
-        rendered.write_bytes(response.body)
+        write_bytes_atomic(rendered, response.body)  # named by its hash: never a shorter file under it
         evidence["rendered_html"] = rendered.relative_to(run_dir).as_posix()
         methods = response.meta.get("playwright_page_methods") or []
         shot = methods[-1].result if self.social.screenshot and methods else None
         if isinstance(shot, bytes):
             png = run_dir / SCREENSHOTS / f"{hashlib.sha256(shot).hexdigest()}.png"
             png.parent.mkdir(exist_ok=True)
-            png.write_bytes(shot)
+            write_bytes_atomic(png, shot)
             evidence["screenshot"] = png.relative_to(run_dir).as_posix()
         for method in methods:
             if isinstance(method.result, dict) and "scrolls" in method.result:

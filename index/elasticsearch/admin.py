@@ -16,7 +16,7 @@ from elasticsearch import helpers
 
 from lurewatch.errors import IndexWriteError
 from lurewatch.index.elasticsearch.backend import BULK_CHUNK, BULK_RETRIES, ElasticsearchIndex
-from lurewatch.index.elasticsearch.mapping import FINDING_MAPPING, INDEX_SETTINGS, MAPPING_VERSION
+from lurewatch.index.elasticsearch.mapping import FINDING_MAPPING, MAPPING_VERSION
 
 SCROLL_KEEP_ALIVE = "5m"  # how long the copy may take to write one page before reading the next
 
@@ -39,7 +39,7 @@ def migrate(index: ElasticsearchIndex, progress: Callable[[int], None] | None = 
     target = index.versioned
     if target == source or index.client.indices.exists(index=target):
         target = f"{index.versioned}-{datetime.now(UTC):%Y%m%d%H%M%S}"
-    index.client.indices.create(index=target, mappings=FINDING_MAPPING, settings={**INDEX_SETTINGS,
+    index.client.indices.create(index=target, mappings=FINDING_MAPPING, settings={**index.settings,
                                 "refresh_interval": "-1"})  # fmt: skip
     # The helper first asks whether the target is a data stream; a server without the data-streams module
     # (CI's node) answers 405, which the helper takes for "not a data stream" once it is not raised.
@@ -49,7 +49,7 @@ def migrate(index: ElasticsearchIndex, progress: Callable[[int], None] | None = 
                                      "raise_on_error": False, "stats_only": False})  # fmt: skip
     if progress:
         progress(copied)
-    index.client.indices.put_settings(index=target, settings={"refresh_interval": INDEX_SETTINGS["refresh_interval"]})
+    index.client.indices.put_settings(index=target, settings={"refresh_interval": index.settings["refresh_interval"]})
     index.client.indices.refresh(index=target)
     if failed:
         assert isinstance(failed, list)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 BULK_CHUNK = 1000
 BULK_RETRIES = 5
+RETRY_STATUS = 503  # a document whose shard has no active copy (e.g. just after a node was lost): sent again
 PIT_KEEP_ALIVE = "5m"
 INDEX_ONLY = ["words", "cluster_key", "dated_at"]  # fields the index adds to a finding's source
 
@@ -50,7 +52,17 @@ def client_from_settings(settings: Settings) -> Elasticsearch:
         options["ca_certs"] = str(settings.es_ca_certs)
     if not settings.es_verify_certs:
         options["verify_certs"] = False
+    if settings.es_sniff:  # learn the cluster's other nodes, and again whenever one fails
+        options.update(sniff_on_start=True, sniff_on_node_failure=True, min_delay_between_sniffing=10)
+    # A node that stopped answering is left aside and the request goes to the next host (max_retries times).
+    options["retry_on_status"] = (502, 503, 504)
     return Elasticsearch(hosts, **options)
+
+
+def index_settings(settings: Settings) -> dict[str, Any]:
+    """Shards, replicas and refresh interval of a new findings index (the mapping module's defaults, overridden)."""
+    return {**INDEX_SETTINGS, "number_of_shards": settings.es_shards, "number_of_replicas": settings.es_replicas,
+            "refresh_interval": settings.es_refresh_interval}  # fmt: skip
 
 
 def es_call(what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -66,15 +78,22 @@ class ElasticsearchIndex:
 
     backend = "elasticsearch"
 
-    def __init__(self, client: Elasticsearch, prefix: str = "lurewatch", read_only: bool = False) -> None:
+    def __init__(
+        self, client: Elasticsearch, prefix: str = "lurewatch", read_only: bool = False,
+        settings: dict[str, Any] | None = None, wait_for_active_shards: str = "1",
+    ) -> None:  # fmt: skip
         self.client = client
         self.read_only = read_only  # searches only: setup changes nothing on an existing index
         self.alias = f"{prefix}-findings"
         self.versioned = f"{self.alias}-v{MAPPING_VERSION}"
+        self.settings = settings or INDEX_SETTINGS
+        # Shard copies each bulk write waits for ("1": the primary; "all": every replica too).
+        self.wait_for_active_shards = wait_for_active_shards
 
     @classmethod
     def from_settings(cls, settings: Settings, read_only: bool = False) -> ElasticsearchIndex:
-        return cls(client_from_settings(settings), settings.es_index_prefix, read_only)
+        return cls(client_from_settings(settings), settings.es_index_prefix, read_only, index_settings(settings),
+                   settings.es_wait_for_active_shards)  # fmt: skip
 
     _call = staticmethod(es_call)
 
@@ -86,7 +105,7 @@ class ElasticsearchIndex:
             return
         if not self._call("check index", self.client.indices.exists, index=self.versioned):
             try:
-                self.client.indices.create(index=self.versioned, mappings=FINDING_MAPPING, settings=INDEX_SETTINGS)
+                self.client.indices.create(index=self.versioned, mappings=FINDING_MAPPING, settings=self.settings)
             except ApiError as exc:
                 if exc.error != "resource_already_exists_exception":
                     raise
@@ -156,31 +175,67 @@ class ElasticsearchIndex:
             worker.join()
 
     def upsert(self, findings: Iterable[Finding]) -> WriteReport:
+        """Bulk upserts by ``posting_id``; documents a lost node left without a shard copy are sent again.
+
+        ``streaming_bulk`` retries the whole request on another node when one stops answering, and documents
+        the server refuses with 429; a 503 for one document (its primary shard was on the node that went away,
+        its replica not yet promoted) is retried here, after a pause. When the cluster is gone altogether the
+        ``IndexUnavailable`` raised says how many of the first findings are safely written (``done``).
+        """
         report = WriteReport()
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        sent: dict[str, dict[str, Any]] = {}  # actions whose result has not come back yet, by id
+        order: list[str] = []  # ids in the order the findings came
+        handled: set[str] = set()
+
+        def remember(actions: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+            for action in actions:
+                sent[action["_id"]] = action
+                order.append(action["_id"])
+                yield action
+
+        retry: list[dict[str, Any]] = []
         try:
-            for ok, item in helpers.streaming_bulk(
-                self.client,
-                self._prefetched(self._actions(findings, now)),
-                chunk_size=BULK_CHUNK,
-                max_retries=BULK_RETRIES,
-                initial_backoff=1,
-                raise_on_error=False,
-            ):
-                if ok:
-                    report.written += 1
-                else:
-                    result = next(iter(item.values()))
-                    error = result.get("error", {})
-                    reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
-                    report.rejected.append({"posting_id": str(result.get("_id")), "reason": reason})
+            self._bulk(self._prefetched(remember(self._actions(findings, now))), report, sent, handled, retry)
+            for attempt in range(BULK_RETRIES):
+                if not retry:
+                    break
+                time.sleep(min(2**attempt, 8))  # a replica is promoted within seconds of its node's loss
+                batch, retry = retry, []
+                self._bulk(iter(batch), report, sent, handled, retry)
+            for action in retry:
+                report.rejected.append({"posting_id": action["_id"], "reason": "no shard copy available after retries"})
         except TransportError as exc:
+            done = next((n for n, posting_id in enumerate(order) if posting_id not in handled), len(order))
             raise IndexUnavailable(
                 f"Elasticsearch went away after {report.written} findings were written: {exc}",
-                hint="start it again and re-run `lurewatch index RUN`: writes are upserts, nothing is duplicated",
+                hint="start it again and re-run `lurewatch index RUN`: it goes on after the last finding written",
+                done=done,
             ) from exc
         self._call("refresh", self.client.indices.refresh, index=self.alias)
         return report
+
+    def _bulk(
+        self, actions: Iterator[dict[str, Any]], report: WriteReport, sent: dict[str, dict[str, Any]],
+        handled: set[str], retry: list[dict[str, Any]],
+    ) -> None:  # fmt: skip
+        for ok, item in helpers.streaming_bulk(
+            self.client, actions, chunk_size=BULK_CHUNK, max_retries=BULK_RETRIES, initial_backoff=1,
+            raise_on_error=False, wait_for_active_shards=self.wait_for_active_shards,
+        ):  # fmt: skip
+            result = next(iter(item.values()))
+            posting_id = str(result.get("_id"))
+            if ok:
+                report.written += 1
+            elif result.get("status") == RETRY_STATUS and posting_id in sent:
+                retry.append(sent[posting_id])
+                continue
+            else:
+                error = result.get("error", {})
+                reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
+                report.rejected.append({"posting_id": posting_id, "reason": reason})
+            sent.pop(posting_id, None)
+            handled.add(posting_id)
 
     def get(self, posting_id: str) -> Finding | None:
         try:

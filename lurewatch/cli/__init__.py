@@ -8,7 +8,7 @@ import typer
 from rich.logging import RichHandler
 from rich.markup import escape
 
-from lurewatch.cli import alerts, candidates, evidence, exports, geo, index_admin, pipeline, search, web
+from lurewatch.cli import alerts, candidates, dags, evidence, exports, geo, index_admin, pipeline, search, web
 from lurewatch.cli._ui import console
 from lurewatch.errors import LureWatchError
 from lurewatch.logs import configure_logging
@@ -23,6 +23,7 @@ app.add_typer(index_admin.group, name="index-admin")
 app.add_typer(alerts.group, name="alerts")
 app.add_typer(alerts.watch_group, name="watch")
 app.add_typer(candidates.group, name="candidates")
+app.add_typer(dags.group, name="dags")
 
 
 def main() -> None:

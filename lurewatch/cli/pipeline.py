@@ -16,11 +16,14 @@ from lurewatch.settings import get_settings
 commands = typer.Typer()
 
 
-def _crawl(source: str, run_id: str | None = None, base_url: str | None = None, resume: bool = False) -> runner.Run:
+def _crawl(
+    source: str, run_id: str | None = None, base_url: str | None = None, resume: bool = False,
+    workers: int | None = None, frontier: str | None = None,
+) -> runner.Run:  # fmt: skip
     name = runner.load_source(runner.resolve_source(source)).name  # a bad file fails before the bar shows
     with progress_bar(f"crawl {name}") as update:
         run = runner.crawl(
-            source, run_id=run_id, base_url=base_url, resume=resume,
+            source, run_id=run_id, base_url=base_url, resume=resume, workers=workers, frontier=frontier,
             progress=lambda p: update(p["postings"], f"{p['pages']} pages"),
         )  # fmt: skip
     stats = run.meta()["steps"]["crawl"]["stats"]
@@ -60,15 +63,23 @@ def crawl(
     resume: Annotated[
         bool, typer.Option("--resume", help="continue the run --run-id names (an existing run is otherwise refused)")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="crawler processes sharing the run's Redis frontier (default: LUREWATCH_CRAWL_WORKERS)"),
+    ] = None,
+    frontier: Annotated[
+        str | None, typer.Option(help="Redis URL of the shared frontier, redis://host:6379/0 (default: LUREWATCH_REDIS_URL)")
+    ] = None,
 ) -> None:
     """Crawl one source into a new run: postings.jsonl, a WARC of every response, stats.
 
     A run's evidence is never overwritten: an existing --run-id is refused unless --resume is given,
     and a resumed run appends to its WARC and postings. Exits 2 when no start URL could be fetched.
+    With --workers N (and a Redis --frontier) N crawler processes share one queue: each page is fetched once.
     """
     if resume and not run_id:
         raise LureWatchError("--resume needs the --run-id of the run to continue", hint="`lurewatch runs` lists them")
-    _crawl(source, run_id, base_url, resume)
+    _crawl(source, run_id, base_url, resume, workers, frontier)
 
 
 @commands.command()

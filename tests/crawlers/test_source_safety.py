@@ -67,7 +67,7 @@ def test_a_bad_social_selector_is_a_config_error(tmp_path: Path) -> None:
         ("base_url: http://127.0.0.1:8801", "base_url: ftp://127.0.0.1:8801", "base_url"),
         ("base_url: http://127.0.0.1:8801", "base_url: /relative", "base_url"),
         ("base_url: http://127.0.0.1:8801", "base_url: http://user:pw@127.0.0.1:8801", "base_url"),
-        ("schedule: null", 'schedule: null\nallowed_hosts: ["http://[::1"]', "allowed_hosts"),
+        ("\nkind: board\n", '\nkind: board\nallowed_hosts: ["http://[::1"]\n', "allowed_hosts"),
     ],
 )
 def test_a_start_url_of_another_scheme_fails_validation(tmp_path: Path, old: str, new: str, key: str) -> None:

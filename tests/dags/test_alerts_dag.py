@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -16,6 +15,7 @@ from lurewatch.index.base import open_index
 from lurewatch.settings import Settings
 from tests.alerts.conftest import finding
 from tests.support import ROOT
+from tests.support.airflow import airflow_env
 from tests.support.receivers import webhook_receiver
 
 pytestmark = pytest.mark.airflow
@@ -37,16 +37,8 @@ SCRIPT = textwrap.dedent(
 
 
 def test_alerts_dag_delivers_once_under_dag_test(tmp_path: Path, settings: Settings) -> None:
-    home = tmp_path / "airflow"
-    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-           "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"), "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN":
-           f"sqlite:///{home}/airflow.db", "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-           "LUREWATCH_DATA_DIR": str(settings.data_dir), "LUREWATCH_SOURCES_DIR": str(settings.sources_dir),
-           "LUREWATCH_INDEX": "sqlite", "LUREWATCH_WEBHOOK_ALLOW_PRIVATE": "true",
-           "LUREWATCH_ALERTS_SETTLE_SECONDS": "0"}  # fmt: skip
-    migrate = subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, capture_output=True,
-                             text=True, timeout=300)  # fmt: skip
-    assert migrate.returncode == 0, migrate.stderr[-3000:]
+    env = airflow_env(tmp_path, ROOT / "dags", LUREWATCH_WEBHOOK_ALLOW_PRIVATE="true",
+                      LUREWATCH_ALERTS_SETTLE_SECONDS="0")  # fmt: skip
     with webhook_receiver() as receiver:
         allowed = settings.model_copy(update={"webhook_allow_private": True})
         store = open_alert_store(settings)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -18,6 +17,7 @@ from lurewatch.exports.verify import verify_export
 from lurewatch.index.base import open_index
 from lurewatch.settings import Settings
 from tests.support import ROOT
+from tests.support.airflow import airflow_env
 from tests.support.samples import sample_findings
 
 SCRIPT = textwrap.dedent(
@@ -63,15 +63,7 @@ def test_a_snapshot_holds_its_interval_redacted_and_is_written_once(settings: Se
 
 @pytest.mark.airflow
 def test_exports_dag_writes_the_weeks_snapshot_once_under_dag_test(tmp_path: Path, settings: Settings) -> None:
-    home = tmp_path / "airflow"
-    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-           "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"), "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN":
-           f"sqlite:///{home}/airflow.db", "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-           "LUREWATCH_DATA_DIR": str(settings.data_dir), "LUREWATCH_SOURCES_DIR": str(settings.sources_dir),
-           "LUREWATCH_INDEX": "sqlite"}  # fmt: skip
-    migrate = subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], env=env, capture_output=True,
-                             text=True, timeout=300)  # fmt: skip
-    assert migrate.returncode == 0, migrate.stderr[-3000:]
+    env = airflow_env(tmp_path, ROOT / "dags")
     _index(settings)
     result = subprocess.run([sys.executable, "-c", SCRIPT, str(ROOT / "dags")], env=env, capture_output=True,
                             text=True, timeout=300)  # fmt: skip
