@@ -36,10 +36,10 @@ from lurewatch.enrichment.links import registered_domain
 from lurewatch.enrichment.normalize import clean_text, detect_language, html_to_text
 from lurewatch.enrichment.salary import extract_salary
 from lurewatch.enrichment.score import score
-from lurewatch.enrichment.segment import segment
 from lurewatch.enrichment.wallets import extract_wallets
 from lurewatch.records import Finding, Posting, from_json, to_json
 from lurewatch.run_folder import RejectFile
+from lurewatch.segment import segment
 
 logger = logging.getLogger(__name__)
 

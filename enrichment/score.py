@@ -11,7 +11,8 @@ from pathlib import Path
 import yaml
 
 from lurewatch.enrichment.offers import age_limit, monthly_usd
-from lurewatch.enrichment.phones import LANGUAGE_REGIONS, phone_region
+from lurewatch.enrichment.phones import phone_region
+from lurewatch.entities import LANGUAGE_REGIONS
 from lurewatch.errors import LureWatchError
 from lurewatch.graphemes import clip
 from lurewatch.records import Finding, Indicator
