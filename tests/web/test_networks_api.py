@@ -66,4 +66,4 @@ def test_network_pages(client: TestClient, reader: dict[str, str], settings: Set
     assert f'href="/networks/{network}"' in client.get("/pivot/telegram", params={"value": "@boss_x"}).text
     assert f'href="/?network={network}"' in shown.text
     search = client.get("/", params={"network": network})
-    assert 'data-facet="network"' in search.text and "4</strong> findings" in search.text
+    assert 'data-facet="network"' in search.text and "4</strong> postings" in search.text

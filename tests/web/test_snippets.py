@@ -58,7 +58,7 @@ def test_search_snippets_on_both_backends_keep_every_cluster_whole(backend_setti
                 title=f"ad in {language}", text=text[:200] + " Telegram @hr_desk " + text[200:], language=language)
         for language, (text, _) in ADS.items()
     ]  # fmt: skip
-    from lurewatch.enrichment.segment import segment
+    from lurewatch.segment import segment
 
     for finding in findings:
         finding.text_segmented = segment(finding.text)
