@@ -33,7 +33,7 @@ declare -A TESTS=(
   [enrichment/dedup.py]="tests/enrichment/test_dedup_decision.py tests/enrichment/test_dedup.py::test_repost_with_new_phone_joins_cluster tests/enrichment/test_dedup.py::test_exact_copy_on_another_site_is_a_duplicate_even_when_short tests/enrichment/test_dedup.py::test_same_image_with_loosely_similar_text_joins tests/enrichment/test_dedup.py::test_unrelated_ads_with_same_logo_stay_apart tests/enrichment/test_dedup.py::test_dedup_works_across_runs_through_the_candidate_store tests/enrichment/test_dedup.py::test_earliest_first_seen_member_is_named_when_two_clusters_match tests/enrichment/test_dedup.py::test_compact_store_finds_the_same_clusters_after_merging_its_index tests/enrichment/test_dedup.py::test_labelled_reposts_cluster_and_template_siblings_stay_apart"
   [enrichment/score.py]="tests/enrichment/test_score.py"
   [index/query.py]="tests/index/test_query.py tests/index/test_query_validation.py tests/index/test_query_parse_exact.py tests/index/test_query_bounds.py tests/index/test_query_properties.py"
-  [index/sqlite/query.py]="tests/index/test_query_compile_sqlite.py tests/index/test_query_sqlite.py tests/index/test_query_semantics.py"
+  [index/sqlite/query.py]="tests/index/test_query_sqlite_edges.py tests/index/test_query_compile_sqlite.py tests/index/test_query_sqlite.py tests/index/test_query_semantics.py"
   [index/elasticsearch/query.py]="tests/index/test_query_compile_es.py tests/index/test_query_compile_es_body.py tests/index/test_query_semantics.py"
   # evidence: the hand-built WARC tests (test_evidence_verify.py crawls a site and runs the CLI: with mutmut's
   # timeout of 15 times a test's own time, a looping mutant there costs a quarter of an hour)
