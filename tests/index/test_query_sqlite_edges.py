@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from lurewatch.geo import EARTH_RADIUS_M, distance_m
-from lurewatch.index.query import Query
+from lurewatch.index.query import Query, QueryError
 from lurewatch.index.sqlite.backend import SqliteIndex
+from lurewatch.index.sqlite.query import compile_where, keyset
 from lurewatch.records import Finding
 
 BOX = (98.0, 16.0, 99.0, 17.0)  # west, south, east, north
@@ -133,3 +134,38 @@ def test_indexed_after_includes_its_moment_and_leaves_what_came_before(store: Sq
     assert _ids(store, Query("*", indexed_after="2026-02-15T00:00:00+00:00")) == {"e-west-on", "e-east-on"}
     assert len(_ids(store, Query("*", indexed_after=OLD_STAMP))) == len(PLACES) + 1
     assert _ids(store, Query("*", indexed_after="2026-03-02T00:00:01+00:00")) == set()
+
+
+def test_a_negated_word_never_adds_to_the_score(store: SqliteIndex) -> None:
+    # e-west-on says "typist" once and "filing" once: only the positive word may rank it, with or without a NOT
+    def score(text: str) -> float:
+        return next(
+            h.score for h in store.search(Query(text, sort="relevance", size=100)).hits if h.posting_id == "e-west-on"
+        )
+
+    alone = score("typist")
+    assert score("typist | -filing") == alone
+    assert score("typist | -(filing office)") == alone
+
+
+def test_a_word_of_two_tokens_needs_both(store: SqliteIndex) -> None:
+    assert _ids(store, Query("office-duties")) == {"e-west-on"}  # "Office work." elsewhere: no "duties"
+    assert _ids(store, Query("typist-filing")) == {"e-west-on"}  # r-dense has "typist" only
+
+
+def test_a_term_without_words_restricts_nothing(store: SqliteIndex) -> None:
+    assert _ids(store, Query("typist ???")) == _ids(store, Query("typist")) == {"r-dense", "e-west-on"}
+
+
+def test_the_compiler_itself_refuses_an_inverted_box() -> None:
+    message = "^bounding box must be west,south,east,north with west <= east and south <= north$"
+    for bbox in [(99.0, 16.0, 98.0, 17.0), (98.0, 17.0, 99.0, 16.0)]:
+        query = Query("*")
+        query.bbox = bbox  # past Query's own check: the compiler must not trust its input
+        with pytest.raises(QueryError, match=message):
+            compile_where(query)
+
+
+def test_a_cursor_of_the_wrong_length_is_refused_with_a_hint() -> None:
+    with pytest.raises(QueryError, match="^the page cursor does not fit this sort; start again from the first page$"):
+        keyset("newest", [1])
