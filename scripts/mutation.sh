@@ -39,6 +39,11 @@ declare -A TESTS=(
   # timeout of 15 times a test's own time, a looping mutant there costs a quarter of an hour)
   [lurewatch/evidence.py]="tests/core/test_evidence_units.py tests/core/test_records.py"
 )
+# mutmut stops a mutant after (the tests' measured time + 1 s) x multiplier x 2 seconds of CPU (default multiplier
+# 15). score's tests first load the whole enrichment pipeline (20 s on a quiet machine, 264 s measured under
+# load), and that time is charged to the first test: a mutant that loops forever (``_lowered``'s ``i += step``
+# made ``i = step``) then ran for hours. With a multiplier of 2 such a mutant is stopped after a few minutes.
+declare -A TIMEOUT_MULTIPLIER=([enrichment/score.py]=2)
 ORDER=(enrichment/phones.py enrichment/handles.py enrichment/wallets.py enrichment/salary.py enrichment/contacts.py
   enrichment/dedup.py enrichment/score.py index/query.py index/sqlite/query.py index/elasticsearch/query.py
   lurewatch/evidence.py)
@@ -99,7 +104,8 @@ for module in "${MODULES[@]}"; do
     { cat pyproject.base.toml; printf '\n[tool.mutmut]\nsource_paths = ["src"]\nonly_mutate = ["%s"]\n' "$source_file"
       printf 'pytest_add_cli_args_test_selection = [%s]\n' "$(IFS=,; echo "${tests[*]}")"
       printf 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-W", "ignore::pytest.PytestConfigWarning", "-m", "not elasticsearch"]\n'
-      printf 'also_copy = ["tests"]\n'; } >pyproject.toml
+      printf 'also_copy = ["tests"]\n'
+      printf 'timeout_multiplier = %s\n' "${TIMEOUT_MULTIPLIER[$module]:-15}"; } >pyproject.toml
     started=$SECONDS
     if ! .venv/bin/python -m mutmut run --max-children "$JOBS" >"$OUT/$name.log" 2>&1; then
       echo "error: mutmut failed on $module (see $OUT/$name.log)" >&2
