@@ -13,6 +13,7 @@ from lurewatch.evidence import (
     Mismatch,
     Record,
     VerifyReport,
+    _Checked,
     check_posting,
     check_record,
     iter_members,
@@ -217,4 +218,77 @@ def test_a_run_is_verified_whole_and_a_posting_alone(tmp_path: Path) -> None:
     assert (lost.records, lost.postings) == (0, 1)
     assert [(m.where, m.problem) for m in lost.mismatches] == [
         ("evidence.warc.gz@1000000", "offset 1000000 is past the end of evidence.warc.gz")
+    ]
+
+
+def test_a_tampered_record_names_each_failed_digest_where_it_is() -> None:
+    tampered = parse_record(0, _response().replace(b"Casino", b"Kasino"))  # same length: only the digests tell
+    problems = [(m.where, m.url, m.problem) for m in check_record(tampered, "w@0")]
+    assert [(where, url) for where, url, _ in problems] == [("w@0", "https://jobs.example.com/1")] * 2
+    assert problems[0][2].startswith("block digest failed: sha256:")
+    assert problems[1][2].startswith("payload digest failed sha256:")
+
+
+def test_an_unknown_digest_algorithm_is_a_mismatch_never_a_pass() -> None:
+    unknown = parse_record(0, _response().replace(b"sha256:", b"md17:"))
+    assert [m.problem for m in check_record(unknown, "w@0")] == [
+        "unknown hash algorithm name in block digest",
+        "unknown hash algorithm name in payload digest",
+    ]
+
+
+def test_only_a_response_must_carry_a_payload_digest() -> None:
+    assert check_record(parse_record(0, _without(_request(), b"WARC-Payload-Digest")), "w@0") == []
+
+
+def test_a_record_whose_digests_were_not_confirmed_is_a_mismatch() -> None:
+    # both digest headers present, no problem reported, yet no digest confirmed: still a mismatch
+    record = parse_record(0, _response())
+    for passed in (None, False):
+        assert [(m.where, m.url, m.problem) for m in check_record(record, "w@9", _Checked([], passed))] == [
+            ("w@9", "https://jobs.example.com/1", "no digest of this record could be verified")
+        ]
+    assert check_record(record, "w@9", _Checked([], True)) == []
+
+
+def test_the_payload_is_everything_after_the_first_blank_line_and_a_record_may_lack_a_content_type() -> None:
+    record = Record(0, {"content-type": "application/http; msgtype=response"}, b"HTTP/1.1 200\r\n\r\nA\r\n\r\nB")
+    assert record.payload() == b"A\r\n\r\nB"
+    assert Record(0, {}, b"H\r\n\r\nB").payload() == b"H\r\n\r\nB"
+
+
+def test_a_posting_alone_reports_its_tampered_record_and_rehashes_only_its_own_files(tmp_path: Path) -> None:
+    tampered = _response().replace(b"Casino", b"Kasino")
+    offsets = _warc(tmp_path / "evidence.warc.gz", _request(), tampered)
+    (tmp_path / "shot.png").write_bytes(b"png")
+    (tmp_path / "other.png").write_bytes(b"other")
+    recorded = {"shot.png": {"sha256": hashlib.sha256(b"png").hexdigest()}, "other.png": {"sha256": "0" * 64}}
+    (tmp_path / "evidence.json").write_text(json.dumps({"files": recorded}))
+    report = VerifyReport()
+    verify_posting(tmp_path, _posting(offsets[1], screenshot="shot.png"), report)
+    assert (report.records, report.postings, report.files) == (1, 1, 1)  # other.png is not this posting's
+    where = f"evidence.warc.gz@{offsets[1]}"
+    assert [(m.where, m.url) for m in report.mismatches] == [(where, "https://jobs.example.com/1")] * 3
+    assert report.mismatches[0].problem.startswith("block digest failed: ")
+    assert report.mismatches[1].problem.startswith("payload digest failed ")
+    kasino = hashlib.sha256(BODY.replace(b"Casino", b"Kasino")).hexdigest()
+    assert report.mismatches[2].problem == f"posting p1: sha256 {hashlib.sha256(BODY).hexdigest()} != {kasino}"
+    plain = VerifyReport()
+    verify_posting(tmp_path, _posting(offsets[1]), plain)
+    assert plain.files == 0  # no evidence file named: the manifest is not read
+
+
+def test_a_run_with_worker_warcs_checks_each_posting_against_its_own_file(tmp_path: Path) -> None:
+    worker = tmp_path / "workers" / "w1"
+    worker.mkdir(parents=True)
+    offsets = _warc(worker / "evidence.warc.gz", _request(), _response())
+    _warc(tmp_path / "evidence.warc.gz", _request())
+    good = _posting(offsets[1])
+    good.evidence.warc_file = "workers/w1/evidence.warc.gz"
+    lost = _posting(offsets[1])  # the same offset in the crawl's own WARC: no response there
+    (tmp_path / "postings.jsonl").write_text(to_json(good) + "\n" + to_json(lost) + "\n")
+    report = verify_run(tmp_path)
+    assert (report.records, report.postings) == (3, 2)
+    assert [(m.where, m.problem) for m in report.mismatches] == [
+        (f"evidence.warc.gz@{offsets[1]}", "posting p1: no response record here")
     ]
