@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from lurewatch.crawlers.evidence import compress_member, warc_record
 from lurewatch.evidence import (
     Mismatch,
     Record,
+    Response,
     VerifyReport,
     _Checked,
     check_posting,
@@ -292,3 +294,109 @@ def test_a_run_with_worker_warcs_checks_each_posting_against_its_own_file(tmp_pa
     assert [(m.where, m.problem) for m in report.mismatches] == [
         (f"evidence.warc.gz@{offsets[1]}", "posting p1: no response record here")
     ]
+
+
+def test_an_empty_block_is_a_whole_record_and_a_missing_length_is_not() -> None:
+    empty = parse_record(0, warc_record("metadata", b"", uri="https://jobs.example.com/1", content_type="text/plain"))
+    assert empty.block == b"" and check_record(empty, "w@0") == []
+    with pytest.raises(ValueError, match="^record is truncated: 72 of -1 bytes$"):
+        parse_record(0, _without(_response(), b"Content-Length"))
+    with pytest.raises(ValueError, match="^record is truncated: 32 of 68 bytes$"):
+        parse_record(0, _response()[:-40])
+
+
+FAKE_MEMBER = b"\x1f\x8b\x08\x00" + b"\x00" * 6 + b"\xff" * 40  # gzip magic bytes that do not inflate
+
+
+def _damaged_warc(path: Path) -> tuple[list[int], list[bytes]]:
+    """A corrupt member, gzip magic bytes that are no member, then two sound members: their offsets and records."""
+    first = bytearray(compress_member(_request()))
+    first[30] ^= 0xFF
+    records = [_request(), _response()]
+    members = [compress_member(record) for record in records]
+    good = [len(first) + len(FAKE_MEMBER), len(first) + len(FAKE_MEMBER) + len(members[0])]
+    path.write_bytes(bytes(first) + FAKE_MEMBER + b"".join(members))
+    return good, records
+
+
+def test_after_a_corrupt_member_the_scan_resumes_at_the_next_sound_one_and_keeps_every_one(tmp_path: Path) -> None:
+    warc = tmp_path / "evidence.warc.gz"
+    good, records = _damaged_warc(warc)
+    members = list(iter_members(warc.read_bytes()))
+    assert [(at, raw is not None, error == "") for at, raw, error in members] == [
+        (0, False, False), (good[0], True, True), (good[1], True, True),
+    ]  # fmt: skip
+    assert members[0][2].endswith(f"(bytes 0-{good[0]} skipped)")
+    assert [members[1][1], members[2][1]] == records
+    report = VerifyReport()
+    responses = verify_warc(warc, report)
+    assert report.records == 2 and list(responses) == [good[1]]
+    assert [(m.where, m.url, m.problem) for m in report.mismatches] == [("evidence.warc.gz@0", "", members[0][2])]
+
+
+def test_a_member_larger_than_one_read_is_inflated_whole(tmp_path: Path) -> None:
+    body = random.Random(7).randbytes(3 << 20)  # incompressible: the member spans several 1 MiB reads
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n" + body
+    warc = tmp_path / "evidence.warc.gz"
+    offsets = _warc(warc, _request(), _response(http=http))
+    assert warc.stat().st_size > 2 * (1 << 20)
+    report = VerifyReport()
+    responses = verify_warc(warc, report)
+    assert report.ok and responses[offsets[1]].payload_sha256 == hashlib.sha256(body).hexdigest()
+
+
+def test_a_tampered_record_in_a_warc_is_named_by_its_offset(tmp_path: Path) -> None:
+    warc = tmp_path / "evidence.warc.gz"
+    offsets = _warc(warc, _request(), _response().replace(b"Casino", b"Kasino"))
+    report = VerifyReport()
+    verify_warc(warc, report)
+    assert [(m.where, m.url) for m in report.mismatches] == [
+        (f"evidence.warc.gz@{offsets[1]}", "https://jobs.example.com/1")
+    ] * 2
+
+
+def test_a_record_read_at_an_offset_keeps_it_and_a_pointer_into_a_member_says_why_it_fails(tmp_path: Path) -> None:
+    warc = tmp_path / "evidence.warc.gz"
+    offsets = _warc(warc, _request(), _response())
+    assert read_record_at(warc, offsets[1]).offset == offsets[1]
+    with pytest.raises(ValueError, match="^(corrupt gzip member|gzip member is truncated)"):
+        read_record_at(warc, offsets[1] + 1)
+
+
+def test_posting_mismatches_carry_the_posting_url_and_its_own_warc_file(tmp_path: Path) -> None:
+    report = VerifyReport()
+    worker = _posting(5, screenshot="shot.png")
+    worker.evidence.warc_file = "workers/w1/evidence.warc.gz"
+    check_posting(worker, tmp_path, None, report)
+    check_posting(worker, tmp_path, Response("https://jobs.example.com/1", "f" * 64), report)
+    url = "https://jobs.example.com/1"
+    assert [(m.where, m.url, m.problem) for m in report.mismatches] == [
+        ("workers/w1/evidence.warc.gz@5", url, "posting p1: no response record here"),
+        ("workers/w1/evidence.warc.gz@5", url, f"posting p1: sha256 {hashlib.sha256(BODY).hexdigest()} != {'f' * 64}"),
+        ("shot.png", url, "evidence file is missing"),
+    ]
+
+
+def test_file_mismatches_have_no_url_and_a_selection_skips_what_it_does_not_name(tmp_path: Path) -> None:
+    (tmp_path / "b.html").write_bytes(b"changed")
+    recorded = {"a.png": {"sha256": "0" * 64}, "b.html": {"sha256": "1" * 64}, "c.png": {"sha256": "2" * 64}}
+    (tmp_path / "evidence.json").write_text(json.dumps({"files": recorded}))
+    report = VerifyReport()
+    verify_files(tmp_path, report, only={"b.html", "c.png"})
+    assert report.files == 2
+    assert [(m.where, m.url, m.problem) for m in report.mismatches] == [
+        ("b.html", "", f"sha256 {hashlib.sha256(b'changed').hexdigest()} != recorded {'1' * 64}"),
+        ("c.png", "", "evidence file is missing"),
+    ]
+
+
+def test_a_run_reports_progress_rehashes_its_files_and_names_bad_posting_lines(tmp_path: Path) -> None:
+    _warc(tmp_path / "evidence.warc.gz", _request())
+    (tmp_path / "evidence.json").write_text(json.dumps({"files": {"gone.png": {"sha256": "0" * 64}}}))
+    (tmp_path / "postings.jsonl").write_text("{not json\n")
+    seen: list[tuple[int, int]] = []
+    report = verify_run(tmp_path, lambda done, total: seen.append((done, total)))
+    size = (tmp_path / "evidence.warc.gz").stat().st_size
+    assert seen == [(0, size), (size, size)]
+    assert report.files == 1
+    assert [(m.where, m.url) for m in report.mismatches] == [("gone.png", ""), ("postings.jsonl:1", "")]
