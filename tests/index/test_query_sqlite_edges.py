@@ -16,7 +16,7 @@ import pytest
 from lurewatch.geo import EARTH_RADIUS_M, distance_m
 from lurewatch.index.query import Query, QueryError
 from lurewatch.index.sqlite.backend import SqliteIndex
-from lurewatch.index.sqlite.query import compile_where, keyset
+from lurewatch.index.sqlite.query import compile_where, keyset, positive_tokens
 from lurewatch.records import Finding
 
 BOX = (98.0, 16.0, 99.0, 17.0)  # west, south, east, north
@@ -169,3 +169,7 @@ def test_the_compiler_itself_refuses_an_inverted_box() -> None:
 def test_a_cursor_of_the_wrong_length_is_refused_with_a_hint() -> None:
     with pytest.raises(QueryError, match="^the page cursor does not fit this sort; start again from the first page$"):
         keyset("newest", [1])
+
+
+def test_no_word_of_a_negated_group_is_shown_as_matched() -> None:
+    assert positive_tokens(Query("typist -(filing office) shi*")) == [("typist", False), ("shi", True)]
