@@ -10,7 +10,8 @@ alternating which goes first (the rest go through ``upsert`` only, to keep the r
   refresh (``upsert`` returns with its findings searchable; the figure without that refresh is printed too);
 - measured: ``ElasticsearchIndex.upsert`` of the same findings (it converts them itself, then refreshes).
 The ratio is measured docs/s over baseline docs/s. Then the query mix runs ``--repeat`` times on both
-backends over the same findings (after one warm-up round); the last line is ``RESULT ...``.
+backends over the same findings (after one warm-up round), one row per lure (``collapse``), then two pages
+by cursor of every posting; the last line is ``RESULT ...``.
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ STAMP = "2026-01-01T00:00:00+00:00"  # indexed_at of the baseline documents
 
 
 def query_mix(phone: str, handle: str) -> list[tuple[str, Query]]:
-    """The fixed mix: what an investigator does in a session, from a broad search to a pivot."""
-    return [
+    """The fixed mix: what an investigator does in a session, from a broad search to a pivot; one row per
+    lure (collapse), as the web UI and the API answer by default."""
+    mix = [
         ("word", Query("visa")),
         ("two words", Query("visa telegram")),
         ("phrase", Query('"free visa"')),
@@ -65,6 +67,9 @@ def query_mix(phone: str, handle: str) -> list[tuple[str, Query]]:
         ("handle pivot", Query("*", filters={"telegram": [handle]}, sort="newest")),
         ("highlight", Query("salary | gaji", highlight=True)),
     ]
+    for _, query in mix:
+        query.collapse = True
+    return mix
 
 
 def percentile(values: list[float], p: float) -> float:

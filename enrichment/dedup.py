@@ -17,8 +17,10 @@ dropped; only between bodies of comparable size, ``CONTAINED_SIZE``) —, or rea
 ``SAME_TEMPLATE_BODY`` with titles alike (``SAME_TITLE``) — a template re-used for another job or
 company changes the title and stays apart —, or when an image is the same (phash within
 ``SAME_IMAGE_BITS``) and bodies are at least loosely alike. It joins the earliest-seen matching
-cluster; ``duplicate_of`` names that cluster's first member, which is also its ``cluster_id``.
-Clusters are never merged afterwards.
+cluster, whose ``cluster_id`` (its first-seen member's id) never changes. ``duplicate_of`` names the cluster's
+original: its earliest-*posted* member (``Originals``), which a crawl of a board listing newest first meets
+last. Within a run the enrichment settles it once every posting was seen; a cluster that an earlier run
+started keeps that run's original. Clusters are never merged afterwards.
 """
 
 from __future__ import annotations
@@ -216,3 +218,25 @@ def assign_cluster(store: CandidateStore, posting_id: str, first_seen: str, keys
         cluster_id, duplicate_of = posting_id, None
     store.add(Candidate(posting_id, cluster_id, first_seen, tuple(keys)))
     return cluster_id, duplicate_of
+
+
+class Originals:
+    """The earliest-posted member of each cluster (``posted_at``, else ``first_seen``; a tie goes to the one seen first)."""
+
+    def __init__(self) -> None:
+        self._first: dict[str, tuple[str, int, str]] = {}
+        self._seen = 0
+
+    def see(self, cluster_id: str, posting_id: str, posted: str, duplicate_of: str | None) -> None:
+        """Note a member; ``duplicate_of`` (what ``assign_cluster`` said) speaks for a founder of an earlier run."""
+        self._seen += 1
+        if cluster_id not in self._first and duplicate_of is not None:
+            self._first[cluster_id] = ("", 0, duplicate_of)  # founded in an earlier run: its original stays
+        mine = (posted, self._seen, posting_id)
+        if cluster_id not in self._first or mine < self._first[cluster_id]:
+            self._first[cluster_id] = mine
+
+    def duplicate_of(self, cluster_id: str, posting_id: str) -> str | None:
+        """The original this member repeats, or None when it is the original."""
+        original = self._first.get(cluster_id, ("", 0, cluster_id))[2]
+        return None if original == posting_id else original

@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import tldextract
 
+from lurewatch.entities import offered_as_pivot
+
 URL = re.compile(
     r"\b(?:https?://|www\.)[^\s<>\"'()\[\]{}，。、]+|\b(?:t\.me|wa\.me|line\.me|bit\.ly|signal\.me|zalo\.me|m\.me|open\.kakao\.com)/[^\s<>\"'()，。]+",
     re.I,
@@ -32,6 +34,8 @@ def registered_domain(url_or_host: str) -> str:
 
 
 def domains_of(urls: list[str], emails: list[str]) -> list[str]:
-    """Registered domains of the links and email addresses."""
+    """Registered domains of the links and email addresses; not messenger or social network hosts (``t.me``,
+    ``wa.me``, ``facebook.com`` ...), which every recruiter shares (the links themselves stay in ``urls``)."""
     hosts = [*urls, *(email.rsplit("@", 1)[1] for email in emails)]
-    return list(dict.fromkeys(d for d in (registered_domain(h) for h in hosts) if d))
+    found = (registered_domain(h) for h in hosts)
+    return list(dict.fromkeys(d for d in found if d and offered_as_pivot("domain", d)))

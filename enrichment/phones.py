@@ -20,11 +20,7 @@ from collections.abc import Iterable, Iterator
 
 import phonenumbers
 
-# Which region's local number formats a text in this language most likely uses.
-LANGUAGE_REGIONS = {
-    "th": "TH", "km": "KH", "my": "MM", "lo": "LA", "vi": "VN", "id": "ID", "ms": "MY",
-    "tl": "PH", "zh": "CN", "ko": "KR", "ja": "JP",
-}  # fmt: skip
+from lurewatch.entities import LANGUAGE_REGIONS
 
 # Countries an ad may name; their local formats become region hints too.
 _COUNTRY_WORDS = [

@@ -23,16 +23,23 @@ import msgspec
 
 from lurewatch.enrichment.contacts import extract_contacts
 from lurewatch.enrichment.dates import MAX_RAW, parse_posted
-from lurewatch.enrichment.dedup import CandidateStore, MemoryCandidateStore, assign_cluster, content_sha256, dedup_keys
+from lurewatch.enrichment.dedup import (
+    CandidateStore,
+    MemoryCandidateStore,
+    Originals,
+    assign_cluster,
+    content_sha256,
+    dedup_keys,
+)
 from lurewatch.enrichment.geolocate import geolocate
 from lurewatch.enrichment.links import registered_domain
 from lurewatch.enrichment.normalize import clean_text, detect_language, html_to_text
 from lurewatch.enrichment.salary import extract_salary
 from lurewatch.enrichment.score import score
-from lurewatch.enrichment.segment import segment
 from lurewatch.enrichment.wallets import extract_wallets
 from lurewatch.records import Finding, Posting, from_json, to_json
 from lurewatch.run_folder import RejectFile
+from lurewatch.segment import segment
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +141,8 @@ def _enrich_lines(lines: list[tuple[int, str]]) -> tuple[list[tuple[Any, ...]], 
         finding.cluster_id, finding.duplicate_of = "\0", "\0"
         keys = finding.minhash_bands
         line_out = to_json(finding)
-        out.append(("ok", number, finding.posting_id, finding.first_seen or "", keys, line_out))
+        posted = finding.posted_at or finding.first_seen or ""
+        out.append(("ok", number, finding.posting_id, finding.first_seen or "", posted, keys, line_out))
     return out, timings
 
 
@@ -171,6 +179,7 @@ def enrich_file(
     report = EnrichReport(step_seconds=dict.fromkeys([*STEPS, "dedup"], 0.0))
     store = store if store is not None else MemoryCandidateStore()
     tmp = findings.with_suffix(".tmp")
+    settle = _Settle()
     pool = multiprocessing.get_context("spawn").Pool(workers) if workers > 1 else None
     done = False
     try:
@@ -189,7 +198,7 @@ def enrich_file(
                     if row[0] == "bad":
                         _reject(bad, report, *row[1:])
                     else:
-                        _write(out, store, report, *row[2:])
+                        _write(out, store, settle, report, *row[2:])
                 report.step_seconds["dedup"] += time.process_time() - started
                 if progress:
                     progress(report.findings + sum(report.rejected.values()))
@@ -202,6 +211,9 @@ def enrich_file(
             pool.join()
         if not done:  # a full disk or a crash part way: no half file is left, under either name
             tmp.unlink(missing_ok=True)
+    started = time.process_time()
+    _settle(tmp, settle, report)
+    report.step_seconds["dedup"] += time.process_time() - started
     tmp.replace(findings)
     return report
 
@@ -221,14 +233,55 @@ def _bounded_imap(pool: Any, chunks: Iterator[list[tuple[int, str]]], in_flight:
 
 
 def _write(
-    out: Any, store: CandidateStore, report: EnrichReport, posting_id: str, first_seen: str, keys: list[str], line: str
+    out: Any,
+    store: CandidateStore,
+    settle: _Settle,
+    report: EnrichReport,
+    posting_id: str,
+    first_seen: str,
+    posted: str,
+    keys: list[str],
+    line: str,
 ) -> None:
     cluster_id, duplicate_of = assign_cluster(store, posting_id, first_seen, keys)
-    report.clusters += duplicate_of is None
-    report.duplicates += duplicate_of is not None
-    slot = f'"cluster_id":{json.dumps(cluster_id)},"duplicate_of":{json.dumps(duplicate_of)}'
-    out.write(line.replace(_CLUSTER_SLOT, slot, 1) + "\n")
+    settle.originals.see(cluster_id, posting_id, posted, duplicate_of)
+    settle.members.append((posting_id, cluster_id))
+    out.write(line + "\n")  # the cluster slot is filled in once the run's originals are known
     report.findings += 1
+
+
+@dataclass
+class _Settle:
+    """What the second pass needs: each written finding's cluster, in file order, and each cluster's original."""
+
+    originals: Originals = field(default_factory=Originals)
+    members: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _settle(tmp: Path, settle: _Settle, report: EnrichReport) -> None:
+    """Fill every finding's cluster slot: ``duplicate_of`` names its cluster's earliest-posted member.
+
+    A second pass over the output (sequential I/O, string replacement, no JSON parsing): a board listing
+    newest first shows reposts before their original, so the original is known only at the end.
+    """
+    settled = tmp.with_suffix(".settled")
+    members = iter(settle.members)
+    try:
+        with tmp.open(encoding="utf-8") as src, settled.open("w", encoding="utf-8") as out:
+            for line in src:
+                posting_id, cluster_id = next(members)
+                duplicate_of = settle.originals.duplicate_of(cluster_id, posting_id)
+                report.clusters += duplicate_of is None
+                report.duplicates += duplicate_of is not None
+                slot = f'"cluster_id":{json.dumps(cluster_id)},"duplicate_of":{json.dumps(duplicate_of)}'
+                out.write(line.replace(_CLUSTER_SLOT, slot, 1))
+            out.flush()
+            os.fsync(out.fileno())  # whole on disk before it takes the name the index step reads
+    except BaseException:
+        settled.unlink(missing_ok=True)  # as enrich_file does: no half file under either name
+        tmp.unlink(missing_ok=True)
+        raise
+    settled.replace(tmp)
 
 
 def _reject(bad: RejectFile, report: EnrichReport, number: int, kind: str, error: str, raw: str) -> None:

@@ -11,8 +11,10 @@ from pathlib import Path
 import yaml
 
 from lurewatch.enrichment.offers import age_limit, monthly_usd
-from lurewatch.enrichment.phones import LANGUAGE_REGIONS, phone_region
+from lurewatch.enrichment.phones import phone_region
+from lurewatch.entities import LANGUAGE_REGIONS
 from lurewatch.errors import LureWatchError
+from lurewatch.graphemes import clip
 from lurewatch.records import Finding, Indicator
 
 RULES_FILE = Path(__file__).parent / "data" / "indicators.yml"
@@ -40,6 +42,7 @@ class Rule:
     patterns: re.Pattern[str] | None  # any language's pattern, lower-cased, matched against lower-cased text
     groups: tuple[re.Pattern[str], ...]  # all must match
     check: str | None
+    floor: int = 0  # the least risk_score of a finding on which this rule fires
 
 
 def _lowered(pattern: str) -> str:
@@ -73,8 +76,11 @@ def load_rules(path: Path = RULES_FILE) -> tuple[Rule, ...]:
                     patterns=_compile(alternatives) if alternatives else None,
                     groups=tuple(_compile(group) for group in entry.get("all", [])),
                     check=entry.get("check"),
+                    floor=int(entry.get("floor", 0)),
                 )
             )
+            if not 0 <= rules[-1].floor <= 100:
+                raise ValueError(f"floor {rules[-1].floor} is not within 0-100")
             if rules[-1].check and rules[-1].check not in CHECKS:
                 raise KeyError(f"unknown check {rules[-1].check}")
         except (KeyError, ValueError, re.error) as exc:
@@ -91,6 +97,7 @@ class RuleInfo:
     description: str
     weight: float
     reports: tuple[str, ...]
+    floor: int = 0
 
 
 @lru_cache(maxsize=4)
@@ -105,6 +112,7 @@ def rule_catalogue(path: Path = RULES_FILE) -> dict[str, RuleInfo]:
             description=entry.get("description", ""),
             weight=float(entry["weight"]),
             reports=tuple(cited.get(key, key) for key in entry.get("reports") or ()),
+            floor=int(entry.get("floor", 0)),
         )
         for entry in data["rules"]
     }
@@ -185,16 +193,52 @@ def indicators_for(finding: Finding, body: str) -> list[Indicator]:
             if all(spans):
                 evidence = " … ".join(span for span in spans if span)
         if evidence:
-            fired.append(Indicator(code=rule.code, weight=rule.weight, evidence=evidence[:200]))
+            fired.append(Indicator(code=rule.code, weight=rule.weight, evidence=clip(evidence, 200)))
     return fired
 
 
-def risk_score(indicators: list[Indicator]) -> int:
+def combined(indicators: list[Indicator]) -> int:
     """round(100 · (1 − Π(1 − weight/100))): 0 without indicators, order-independent, capped at 100."""
     remaining = 1.0
     for indicator in indicators:
         remaining *= 1.0 - min(max(indicator.weight, 0.0), 100.0) / 100.0
     return round(100 * (1.0 - remaining))
+
+
+def risk_score(indicators: list[Indicator]) -> int:
+    """The combined weights, raised to the highest ``floor`` of the rules that fired.
+
+    A floor says that one indicator alone is enough for a band: a job at a known compound is never "low",
+    however few other indicators its ad trips.
+    """
+    floors = {rule.code: rule.floor for rule in load_rules()}
+    return max([combined(indicators), *(floors.get(i.code, 0) for i in indicators)])
+
+
+@dataclass(frozen=True)
+class Band:
+    """A colour band of the risk score, as the web UI shows it."""
+
+    name: str
+    low: int
+    high: int
+    meaning: str
+
+
+# Documented in README ("Risk score and bands") and on the web UI's /risk page. None of them says "safe":
+# no indicator firing means the rules found nothing, not that the ad is genuine.
+BANDS = (
+    Band("none", 0, 0, "no indicator fired: nothing found, not a sign that the job is genuine"),
+    Band("low", 1, 39, "one or two weak indicators"),
+    Band("medium", 40, 69, "several indicators, or one strong enough alone (a known compound)"),
+    Band("high", 70, 100, "many indicators together: treat as a lure"),
+)
+
+
+def risk_band(score: int | None) -> Band:
+    """The band of ``score`` (0–100; None counts as 0)."""
+    score = min(max(score or 0, 0), 100)
+    return next(band for band in BANDS if band.low <= score <= band.high)
 
 
 def score(finding: Finding, body: str) -> None:

@@ -1,7 +1,9 @@
 """The query model shared by both backends, and a parser for ``simple_query_string`` text.
 
 Text syntax (as Elasticsearch's simple_query_string, default operator AND): words, ``"phrases"``,
-``+`` and, ``|`` or, ``-`` not, ``prefix*``, parentheses. Operators apply left to right.
+``+`` or ``AND`` and, ``|`` or ``OR`` or, ``-`` or ``NOT`` not, ``prefix*``, parentheses. Operators apply
+left to right. Words of scripts written without spaces (Thai, Khmer, Lao, Burmese, Chinese, Japanese) are
+segmented as the documents are, and match as a phrase (``index/text.py`` ``query_words``).
 
 A ``Query`` also carries filters (terms, OR within a field, AND across fields), a risk and a date
 range, geo (bounding box or distance), a sort, a page (``size`` + ``cursor`` for deep pagination,
@@ -21,7 +23,7 @@ from typing import Any
 
 from lurewatch.entities import ENTITY_KINDS
 from lurewatch.errors import LureWatchError
-from lurewatch.index.text import tokens as split_words
+from lurewatch.index.text import query_words, tokens
 
 # filter name -> Elasticsearch field; single-valued ones are columns in SQLite, the rest side-table rows.
 FILTER_FIELDS: dict[str, str] = {
@@ -30,7 +32,7 @@ FILTER_FIELDS: dict[str, str] = {
     "language": "language",
     "country": "country",
     "compound": "compound",
-    "cluster": "cluster_id",
+    "cluster": "cluster_key",  # cluster_id, or the posting id of a posting without reposts
     "network": "network_id",  # written by the network step (lurewatch.networks)
     "indicator": "indicators.code",
     **{entity.kind: entity.path for entity in ENTITY_KINDS},  # phone, telegram, ..., wallet, phash
@@ -75,7 +77,7 @@ class Query:
     filters: dict[str, list[str]] = field(default_factory=dict)
     risk_min: int | None = None
     risk_max: int | None = None
-    date_from: str | None = None  # YYYY-MM-DD (inclusive), on fetched_at
+    date_from: str | None = None  # YYYY-MM-DD (inclusive), on the posting date (posted_at, else fetched_at)
     date_to: str | None = None  # YYYY-MM-DD (inclusive)
     indexed_after: str | None = None  # ISO 8601 timestamp (inclusive), on indexed_at: what alerts read
     has_contact: bool | None = None
@@ -89,6 +91,7 @@ class Query:
     histogram: str | None = None  # day | week | month
     geotile: int | None = None  # zoom 0..16
     highlight: bool = False
+    collapse: bool = False  # one hit per near-duplicate cluster (its first member in sort order)
 
     def __post_init__(self) -> None:
         if not isinstance(self.filters, dict):
@@ -144,7 +147,12 @@ class Query:
         _check_int("offset", self.offset, 0, MAX_WINDOW, hint="; use the cursor to page further")
         if self.offset + self.size > MAX_WINDOW:
             raise QueryError(f"offset + size must be at most {MAX_WINDOW}; use the cursor to page further")
+        if not isinstance(self.collapse, bool):
+            raise QueryError("collapse must be true or false")
         if self.cursor is not None:
+            if self.collapse:
+                raise QueryError("one row per cluster pages by offset; to page by cursor, show every posting "
+                                 "(collapse=false)")  # fmt: skip
             if self.offset:
                 raise QueryError("use either offset (shallow pages) or cursor (deep pagination), not both")
             decode_cursor(self.cursor, self.sort)
@@ -260,12 +268,14 @@ class Hit:
     title_highlight: str = ""  # the title with matches between \x02 and \x03, when it matched
     highlights: list[str] = field(default_factory=list)  # text fragments, matches between \x02 and \x03
     sort: list[Any] = field(default_factory=list)
+    reposts: int = 0  # collapsed results: the other postings of this cluster that match too
 
 
 @dataclass
 class SearchResult:
-    total: int
+    total: int  # postings that match
     hits: list[Hit]
+    clusters: int | None = None  # collapsed results: near-duplicate clusters (lures) among them
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     histogram: list[tuple[str, int]] = field(default_factory=list)  # (YYYY-MM-DD, count)
     geotiles: list[tuple[str, int]] = field(default_factory=list)  # ("z/x/y", count)
@@ -341,6 +351,8 @@ class BoolOp:
 
 Node = Term | Not | BoolOp
 
+# Operators spelt as words, in capitals as in Elasticsearch's query_string ("and" in lower case is a word).
+_WORD_OPS = {"AND": "and", "OR": "or", "NOT": "not"}
 _TOKEN = re.compile(r'\s*(?:(?P<phrase>"[^"]*"?)|(?P<op>[|+()-])|(?P<word>[^\s|+()"]+))')
 
 
@@ -369,13 +381,14 @@ def parse(text: str) -> Node | None:
                     raise QueryError(f"unbalanced ')' at character {tok.start('op') + 1}: remove it, or add a "
                                      "'(' before it (quote it to search for it)")  # fmt: skip
                 return result
-            if tok.group("op") == "|":
+            word_op = _WORD_OPS.get(tok.group("word") or "")
+            if tok.group("op") == "|" or word_op == "or":
                 op = "or"
                 continue
-            if tok.group("op") == "+":
+            if tok.group("op") == "+" or word_op == "and":
                 op = "and"
                 continue
-            if tok.group("op") == "-":
+            if tok.group("op") == "-" or word_op == "not":
                 negate = True
                 continue
             if tok.group("op") == "(":
@@ -383,14 +396,18 @@ def parse(text: str) -> Node | None:
                     raise QueryError(f"brackets nest deeper than {MAX_DEPTH} levels; simplify the query")
                 node = group(depth + 1)
             elif tok.group("phrase") is not None:
-                node = Term(tok.group("phrase").strip('"'), "phrase")
+                phrase = tok.group("phrase")
+                if len(phrase) < 2 or not phrase.endswith('"'):
+                    raise QueryError(f"unbalanced quote at character {tok.start('phrase') + 1}: close the phrase "
+                                     "with another \" (or remove the quote)")  # fmt: skip
+                node = Term(phrase[1:-1], "phrase")
             else:
                 word = tok.group("word")
                 node = Term(word[:-1], "prefix") if word.endswith("*") and len(word) > 1 else Term(word)
                 if word == "*":
                     node = None
             if isinstance(node, Term):
-                words += max(1, len(split_words(node.text)))
+                words += max(1, len(query_words(node.text)[0]))
                 if words > MAX_WORDS:
                     raise QueryError(f"the query has more than {MAX_WORDS} words; narrow it with filters, "
                                      "or split it into several searches")  # fmt: skip
@@ -412,3 +429,47 @@ def parse(text: str) -> Node | None:
         return result
 
     return group(0)
+
+
+def term_words(term: Term) -> list[tuple[list[str], bool]]:
+    """What a term matches, split as the index is: alternatives of (words, whether they form a phrase).
+
+    A word of an unspaced script segments into a phrase; it also matches as typed, whole, where a page
+    wrote it standing alone (a document segmented by hand, or by an older segmenter, still matches).
+    """
+    words, together = query_words(term.text)
+    if not together:
+        return [(words, term.kind == "phrase")]
+    alternatives = [(words, term.kind != "prefix")]
+    whole = tokens(term.text)
+    if term.kind == "word" and whole != words:
+        alternatives.append((whole, False))
+    return alternatives
+
+
+def highlight_words(query: Query) -> list[tuple[str, bool]]:
+    """The words a match may show, as ``(word, is_prefix)``: every word of the terms not under a NOT.
+
+    A word of a script without spaces that was segmented into several comes whole (the highlight covers
+    ``คีย์ข้อมูล``, not each of its pieces wherever they stand).
+    """
+    tree = None if query.match_all else parse(query.text)
+    shown: list[tuple[str, bool]] = []
+
+    def walk(n: Node | None, negated: bool) -> None:
+        if isinstance(n, Term):
+            if not negated:
+                found, together = query_words(n.text)
+                prefix = n.kind == "prefix"
+                if together:
+                    shown.append(("".join(found), prefix))
+                else:
+                    shown.extend((t, prefix and i == len(found) - 1) for i, t in enumerate(found))
+        elif isinstance(n, Not):
+            walk(n.node, not negated)
+        elif n is not None:
+            for child in n.nodes:
+                walk(child, negated)
+
+    walk(tree, False)
+    return shown

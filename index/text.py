@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from lurewatch.graphemes import at_or_after, at_or_before
+from lurewatch.segment import UNSPACED_RUN, segment
+
 # Letters, digits and underscore in any script (\w), plus every combining mark: Thai, Lao, Khmer and
 # Burmese words are written with marks that Python's \w and FTS5's unicode61 both treat as breaks.
 MARKS = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M"))
@@ -32,6 +35,19 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(_IDEOGRAPH.sub(r" \g<0> ", text).lower())
 
 
+def query_words(text: str) -> tuple[list[str], bool]:
+    """The words of one query term, split as the documents are; and whether they must stay together.
+
+    Thai, Khmer, Lao, Burmese, Chinese and Japanese are segmented with the documents' ICU word break
+    (``lurewatch.segment``), so ``คีย์ข้อมูล`` is the two words ``คีย์ ข้อมูล``. Words that came out of one run of
+    such a script were typed as one: they must match next to each other, in order (a phrase).
+    """
+    if not UNSPACED_RUN.search(text):
+        return tokens(text), False
+    found = tokens(segment(text))
+    return found, len(found) > 1
+
+
 def indexed_words(*texts: str) -> str:
     """What both engines index for these texts: their tokens separated by single spaces."""
     return " ".join(token for text in texts for token in tokens(text))
@@ -43,7 +59,7 @@ def finding_words(title: str, text: str, text_segmented: str) -> str:
     The title comes twice: that is its boost, the same in both engines, so that both rank with plain
     BM25 over identical words and their top hits agree.
     """
-    title_words = indexed_words(title)
+    title_words = indexed_words(title, segment(title))  # titles are not segmented by enrichment
     return " ".join(part for part in (title_words, title_words, indexed_words(text, text_segmented)) if part)
 
 
@@ -63,8 +79,8 @@ def mark(text: str, words: list[tuple[str, bool]], pre: str, post: str) -> str:
     parts = []
     for word, prefix in sorted(set(words), key=lambda t: -len(t[0])):
         body = re.escape(word)
-        if _IDEOGRAPH.fullmatch(word):
-            parts.append(body)
+        if UNSPACED_RUN.search(word):  # no spaces between words in these scripts: match inside runs
+            parts.append(body + (rf"[\w{re.escape(MARKS)}]*" if prefix else rf"[{re.escape(MARKS)}]*"))
         else:
             parts.append(rf"(?<!\w){body}\w*" if prefix else rf"(?<!\w){body}(?!\w)")
     return re.sub("|".join(parts), lambda m: f"{pre}{m.group(0)}{post}", text, flags=re.IGNORECASE)
@@ -75,8 +91,9 @@ def fragment(marked: str, pre: str, post: str, width: int = 160) -> str:
     first = marked.find(pre)
     if first < 0 or len(marked) <= width:
         return marked
-    start = max(0, first - width // 3)
-    end = min(len(marked), start + width)
+    # Never inside a grapheme cluster or a stacked syllable (lurewatch/graphemes.py), nor inside a marked word.
+    start = at_or_before(marked, max(0, first - width // 3))
+    end = at_or_before(marked, min(len(marked), start + width))
     while end < len(marked) and marked.count(pre, start, end) != marked.count(post, start, end):
-        end += 1  # never cut inside a marked word
+        end = at_or_after(marked, end + 1)
     return ("…" if start else "") + marked[start:end] + ("…" if end < len(marked) else "")

@@ -190,6 +190,26 @@ def read_record_at(warc: Path, offset: int) -> Record:
     return _checked_record_at(warc, offset)[0]
 
 
+def member_at(warc: Path, offset: int) -> bytes:
+    """The gzip member that starts at ``offset``, compressed, as it lies in the file: one record to hand over."""
+    if warc.stat().st_size <= offset:
+        raise ValueError(f"offset {offset} is past the end of {warc.name}")
+    with warc.open("rb") as fh:
+        fh.seek(offset)
+        inflater, parts = zlib.decompressobj(31), []
+        try:
+            while not inflater.eof:
+                chunk = fh.read(CHUNK)
+                if not chunk:
+                    raise ValueError(f"the gzip member at {offset} of {warc.name} is truncated")
+                inflater.decompress(chunk)
+                parts.append(chunk)
+        except zlib.error as exc:
+            raise ValueError(f"no gzip member starts at offset {offset} of {warc.name}: {exc}") from exc
+    data = b"".join(parts)
+    return data[: len(data) - len(inflater.unused_data)]
+
+
 def _checked_record_at(warc: Path, offset: int) -> tuple[Record, _Checked]:
     if warc.stat().st_size <= offset:
         raise ValueError(f"offset {offset} is past the end of {warc.name}")

@@ -23,8 +23,8 @@ log "mypy (strict) over lurewatch, crawlers, enrichment, index"
 VENV="$VENV" scripts/mypy.sh
 
 # Debian packages the tests use: Chromium (Playwright cannot download its own browser here), Redis, and the
-# Noto fonts that render Thai, Khmer, Lao, Burmese and CJK text in screenshots.
-APT_PACKAGES=(chromium redis-server fonts-noto-core fonts-noto-cjk)
+# Noto fonts that render Thai, Khmer, Lao, Burmese, CJK and the emoji lure ads use, in screenshots and the web UI.
+APT_PACKAGES=(chromium redis-server fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

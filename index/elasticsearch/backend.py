@@ -33,6 +33,7 @@ BULK_CHUNK = 1000
 BULK_RETRIES = 5
 RETRY_STATUS = 503  # a document whose shard has no active copy (e.g. just after a node was lost): sent again
 PIT_KEEP_ALIVE = "5m"
+INDEX_ONLY = ["words", "cluster_key", "dated_at"]  # fields the index adds to a finding's source
 
 
 def client_from_settings(settings: Settings) -> Elasticsearch:
@@ -130,9 +131,15 @@ class ElasticsearchIndex:
     def _actions(self, findings: Iterable[Finding], now: str) -> Iterator[dict[str, Any]]:
         for finding in findings:
             finding.indexed_at = now
-            # The source goes to the bulk body as JSON bytes, serialised once; the ``words`` field is appended.
-            words = to_json_bytes(finding_words(finding.title, finding.text, finding.text_segmented))
-            source = to_json_bytes(stored_finding(finding))[:-1] + b',"words":' + words + b"}"
+            # The source goes to the bulk body as JSON bytes, serialised once; the fields only the index has
+            # (``words``, ``cluster_key``, ``dated_at``) are appended.
+            stored = stored_finding(finding)
+            extra = {
+                "words": finding_words(finding.title, finding.text, finding.text_segmented),
+                "cluster_key": finding.cluster_id or finding.posting_id,
+                "dated_at": stored.posted_at or finding.fetched_at,
+            }
+            source = to_json_bytes(stored)[:-1] + b"," + to_json_bytes(extra)[1:]
             yield {"_index": self.alias, "_id": finding.posting_id, "_source": source}
 
     def _prefetched(self, actions: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -232,7 +239,7 @@ class ElasticsearchIndex:
 
     def get(self, posting_id: str) -> Finding | None:
         try:
-            doc = self.client.get(index=self.alias, id=posting_id)
+            doc = self.client.get(index=self.alias, id=posting_id, source_excludes=INDEX_ONLY)
         except ApiError as exc:
             if exc.meta.status == 404:
                 return None
@@ -245,7 +252,7 @@ class ElasticsearchIndex:
         found: list[Finding] = []
         for start in range(0, len(posting_ids), BULK_CHUNK):
             response = self._call("get many", self.client.mget, index=self.alias,
-                                  ids=posting_ids[start : start + BULK_CHUNK], source_excludes=["words"])  # fmt: skip
+                                  ids=posting_ids[start : start + BULK_CHUNK], source_excludes=INDEX_ONLY)  # fmt: skip
             found.extend(from_dict(Finding, doc["_source"]) for doc in response["docs"] if doc.get("found"))
         return found
 
@@ -296,7 +303,9 @@ class ElasticsearchIndex:
         query.validate()
         if not query.cursor:
             response = self._search(index=self.alias, **compile_query(query))
-            result = read_response(response)
+            result = read_response(response, query)
+            if query.collapse:
+                return result
             if result.hits and len(result.hits) == query.size and result.total > query.offset + query.size:
                 result.next_cursor = encode_cursor(result.hits[-1].sort)
             return result
@@ -304,7 +313,7 @@ class ElasticsearchIndex:
         pit = pit or self._open_pit()
         body = compile_query(query, after=after)
         response = self._search(pit={"id": pit, "keep_alive": PIT_KEEP_ALIVE}, **body)
-        result = read_response(response)
+        result = read_response(response, query)
         pit = response.get("pit_id", pit)
         if result.hits and len(result.hits) == query.size:
             result.next_cursor = encode_cursor(result.hits[-1].sort, pit)
@@ -317,7 +326,8 @@ class ElasticsearchIndex:
         query.validate()
         pit = self._open_pit()
         after: list[Any] | None = None
-        page = Query(**{**query.__dict__, "facets": (), "histogram": None, "geotile": None, "offset": 0})
+        page = Query(**{**query.__dict__, "facets": (), "histogram": None, "geotile": None, "offset": 0,
+                        "collapse": False})  # fmt: skip
         page.cursor = None
         try:
             while True:

@@ -16,6 +16,8 @@ Finding field needs an entry here (``setup`` adds new fields to an existing inde
 | ``indicators.code`` / ``.weight`` / ``.evidence`` | keyword / float / stored text | filters, facets; evidence shown, not searched |
 | ``risk_score`` | integer | range filter, sort |
 | ``fetched_at``, ``posted_at``, ``first_seen``, ``last_seen``, ``indexed_at`` | date | range filter, sort, histogram |
+| ``cluster_key`` | keyword | ``cluster_id``, or the posting's own id: collapsing to one hit per cluster, the lure count |
+| ``dated_at`` | date | the posting date (``posted_at``, else ``fetched_at``): date filters and the histogram |
 | ``posted_at_raw`` | keyword, stored only | the posted date as the page wrote it (``posted_at`` is parsed from it) |
 | ``geo`` | geo_point | bounding box, distance, geotile grid |
 | ``locations.*`` | keyword / double / float | location names (filter ``location``), coordinates shown |
@@ -49,6 +51,8 @@ FINDING_MAPPING: dict[str, Any] = {
         **_keywords("content_sha256", "cluster_id", "duplicate_of", "minhash_bands", "run_id"),
         "network_id": KEYWORD,  # written by the network step (index/elasticsearch/networks.py), not by upserts
         "url": KEYWORD,
+        "cluster_key": KEYWORD,  # added at indexing (backend._actions), as ``words`` and ``dated_at``
+        "dated_at": DATE,
         "fetched_at": DATE,
         "posted_at": DATE,
         "posted_at_raw": STORED_ONLY,

@@ -15,13 +15,17 @@ from lurewatch.index.query import (
     Query,
     SearchResult,
     Term,
+    highlight_words,
     parse,
+    term_words,
 )
-from lurewatch.index.text import tokens
+from lurewatch.index.text import fragment, mark
 
 FACET_SIZE = 20
 GEOTILE_BUCKETS = 10000
 SOURCE_EXCLUDES = ["text", "text_segmented", "minhash_bands", "words"]
+# The lure count is exact up to this many clusters, and within a few percent above (HyperLogLog++).
+CARDINALITY_PRECISION = 40_000
 SORTS: dict[str, list[Any]] = {
     "relevance": [{"_score": "desc"}, {"posting_id": "asc"}],
     "newest": [{"fetched_at": "desc"}, {"posting_id": "asc"}],
@@ -40,7 +44,7 @@ def compile_filters(query: Query) -> list[dict[str, Any]]:
     if start is not None or end is not None:
         bounds = {"gte": start, "lt": end}
         window = {k: v for k, v in bounds.items() if v is not None}
-        filters.append({"range": {"fetched_at": {**window, "format": "epoch_millis"}}})
+        filters.append({"range": {"dated_at": {**window, "format": "epoch_millis"}}})
     if query.indexed_after:
         filters.append({"range": {"indexed_at": {"gte": query.indexed_after}}})
     if query.has_contact is not None:
@@ -71,12 +75,14 @@ def compile_aggs(query: Query) -> dict[str, Any]:
     if query.histogram:
         aggs["histogram"] = {
             "date_histogram": {
-                "field": "fetched_at",
+                "field": "dated_at",
                 "calendar_interval": query.histogram,
                 "format": "yyyy-MM-dd",
                 "min_doc_count": 1,
             }
         }
+    if query.collapse:
+        aggs["clusters"] = {"cardinality": {"field": "cluster_key", "precision_threshold": CARDINALITY_PRECISION}}
     if query.geotile is not None:
         aggs["geotiles"] = {"geotile_grid": {"field": "geo", "precision": query.geotile, "size": GEOTILE_BUCKETS}}
     return aggs
@@ -100,27 +106,31 @@ def compile_query(query: Query, after: list[Any] | None = None) -> dict[str, Any
     aggs = compile_aggs(query)
     if aggs:
         body["aggs"] = aggs
+    if query.collapse:
+        # One hit per cluster: its first member in the sort order; inner_hits counts the members that match.
+        body["collapse"] = {"field": "cluster_key", "inner_hits": {"name": "members", "size": 0}}
     if query.highlight and must:
-        body["highlight"] = {
-            "require_field_match": False,  # the query targets ``words``; show the matches in title and text
-            "pre_tags": [HIGHLIGHT_PRE],
-            "post_tags": [HIGHLIGHT_POST],
-            "fields": {"title": {"number_of_fragments": 0}, "text": {"fragment_size": 160, "number_of_fragments": 2}},
-        }
+        # Marked here as on SQLite (index/text.py ``mark``), so that Thai or Burmese words inside a run of
+        # letters are marked too: Elasticsearch's highlighter only knows the standard analyzer's tokens.
+        body["source_excludes"] = [name for name in SOURCE_EXCLUDES if name != "text"]
     return body
 
 
 def _leaf(term: Term) -> dict[str, Any]:
-    words = tokens(term.text)
-    if not words:
+    alternatives = [_words(words, phrase, term.kind == "prefix") for words, phrase in term_words(term) if words]
+    if not alternatives:
         return {"match_all": {}}
-    if term.kind == "phrase" and len(words) > 1:
+    return alternatives[0] if len(alternatives) == 1 else {"bool": {"should": alternatives, "minimum_should_match": 1}}
+
+
+def _words(words: list[str], phrase: bool, prefix: bool) -> dict[str, Any]:
+    if phrase and len(words) > 1:
         return {"match_phrase": {"words": " ".join(words)}}
-    whole = words[:-1] if term.kind == "prefix" else words
+    whole = words[:-1] if prefix else words
     clauses: list[dict[str, Any]] = []
     if whole:
         clauses.append({"match": {"words": {"query": " ".join(whole), "operator": "and"}}})
-    if term.kind == "prefix":
+    if prefix:
         clauses.append({"prefix": {"words": words[-1]}})
     return clauses[0] if len(clauses) == 1 else {"bool": {"must": clauses}}
 
@@ -139,7 +149,7 @@ def compile_text(node: Node) -> dict[str, Any]:
 
 def read_hit(raw: dict[str, Any]) -> Hit:
     source = raw["_source"]
-    highlight = raw.get("highlight", {})
+    members = raw.get("inner_hits", {}).get("members", {}).get("hits", {}).get("total", {}).get("value", 1)
     return Hit(
         posting_id=raw["_id"],
         title=source.get("title", ""),
@@ -154,13 +164,19 @@ def read_hit(raw: dict[str, Any]) -> Hit:
         cluster_id=source.get("cluster_id", ""),
         geo=source.get("geo"),
         indicators=[i["code"] for i in source.get("indicators", [])],
-        title_highlight=(highlight.get("title") or [""])[0],
-        highlights=highlight.get("text", []),
         sort=list(raw.get("sort", [])),
+        reposts=max(0, members - 1) if "inner_hits" in raw else 0,
     )
 
 
-def read_response(response: dict[str, Any]) -> SearchResult:
+def _highlight(hit: Hit, text: str, words: list[tuple[str, bool]]) -> None:
+    title = mark(hit.title, words, HIGHLIGHT_PRE, HIGHLIGHT_POST)
+    marked = mark(text, words, HIGHLIGHT_PRE, HIGHLIGHT_POST)
+    hit.title_highlight = title if HIGHLIGHT_PRE in title else ""
+    hit.highlights = [fragment(marked, HIGHLIGHT_PRE, HIGHLIGHT_POST)] if HIGHLIGHT_PRE in marked else []
+
+
+def read_response(response: dict[str, Any], query: Query | None = None) -> SearchResult:
     """A search response as a ``SearchResult`` (without the next cursor, which the backend adds)."""
     aggs = response.get("aggregations", {})
     facets = {
@@ -170,10 +186,17 @@ def read_response(response: dict[str, Any]) -> SearchResult:
     }
     histogram = [(b["key_as_string"], b["doc_count"]) for b in aggs.get("histogram", {}).get("buckets", [])]
     geotiles = [(b["key"], b["doc_count"]) for b in aggs.get("geotiles", {}).get("buckets", [])]
+    raw_hits = response["hits"]["hits"]
+    hits = [read_hit(h) for h in raw_hits]
+    if query is not None and query.highlight and not query.match_all:
+        words = highlight_words(query)
+        for raw, hit in zip(raw_hits, hits, strict=True):
+            _highlight(hit, raw["_source"].get("text") or "", words)
     return SearchResult(
         total=response["hits"]["total"]["value"],
-        hits=[read_hit(h) for h in response["hits"]["hits"]],
+        hits=hits,
         facets=facets,
         histogram=histogram,
         geotiles=geotiles,
+        clusters=aggs["clusters"]["value"] if "clusters" in aggs else None,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,19 +14,27 @@ from lurewatch.errors import IndexUnavailable
 from lurewatch.geo import distance_m
 from lurewatch.index.base import BandMatch, WriteReport, lookup_keys
 from lurewatch.index.documents import stored_finding
-from lurewatch.index.query import HIGHLIGHT_POST, HIGHLIGHT_PRE, Hit, Query, SearchResult, decode_cursor, encode_cursor
+from lurewatch.index.query import (
+    HIGHLIGHT_POST,
+    HIGHLIGHT_PRE,
+    Hit,
+    Query,
+    SearchResult,
+    decode_cursor,
+    encode_cursor,
+    highlight_words,
+)
 from lurewatch.index.sqlite.connections import ThreadConnections, transaction
 from lurewatch.index.sqlite.query import (
     COLUMNS,
-    MATCHED,
     MATCHED_COLUMNS,
-    Compiled,
+    ROW_COLUMNS,
     compile_where,
     geotile_exprs,
     histogram_expr,
     keyset,
+    matched_order,
     order_by,
-    positive_tokens,
     ranked_rows,
 )
 from lurewatch.index.sqlite.rows import SCHEMA, SCHEMA_VERSION, add_network_column, finding_row, finding_values
@@ -170,33 +179,57 @@ class SqliteIndex:
 
     def _search(self, query: Query) -> SearchResult:
         compiled = compile_where(query)
+        relevance = query.sort == "relevance"
         if compiled.where == "1":
-            rows_where, source = compiled, "findings f"
-            total = self.count()
+            source, total = "findings f", self.count()
+            # Every finding: the indexes on the sort keys give the order (a page reads a few dozen rows).
+            ordered, params = ranked_rows(compiled, relevance)
+            key_at = 14  # cluster_key in ROW_COLUMNS
         else:
-            # The matches are computed once, with the columns aggregations need; count, page and facets read them.
+            # The matches are computed once, with the columns aggregations and sort keys need; count, order and
+            # facets read them, and only the page's rows are read in full.
             self.db.execute("DROP TABLE IF EXISTS temp.matched")
             # id is the primary key: facets on multi-valued fields join finding_values to it.
             self.db.execute("CREATE TEMP TABLE matched (id INTEGER PRIMARY KEY, source, source_kind, language, "
-                            "country, compound, cluster_id, network_id, fetched_ms, tile_x, tile_y)")  # fmt: skip
+                            "country, compound, cluster_key, network_id, dated_ms, tile_x, tile_y, posting_id, "
+                            "fetched_ms, risk_score)")  # fmt: skip
             self.db.execute(f"INSERT INTO temp.matched SELECT {MATCHED_COLUMNS} FROM findings f "
                             f"WHERE {compiled.where}", compiled.params)  # fmt: skip
-            rows_where, source = Compiled(MATCHED, [], compiled.rank), "temp.matched f"
+            source = "temp.matched f"
             total = self.db.execute("SELECT COUNT(*) FROM temp.matched").fetchone()[0]
-        rows_sql, rows_params = ranked_rows(rows_where, query.sort == "relevance")
-        page_sql = f"SELECT * FROM ({rows_sql})"
-        if query.cursor:
-            after, _ = decode_cursor(query.cursor)
-            condition, after_params = keyset(query.sort, after)
-            page_sql += f" WHERE {condition}"
-            rows_params += after_params
-        page_sql += f" ORDER BY {order_by(query.sort)} LIMIT ? OFFSET ?"
-        rows = self.db.execute(page_sql, [*rows_params, query.size, query.offset]).fetchall()
+            ordered, params = matched_order(compiled.rank, relevance)
+            key_at = 1
+        if query.collapse:
+            picked = self._first_of_each_cluster(ordered, params, query, key_at)
+        else:
+            page_sql = f"SELECT * FROM ({ordered})"
+            if query.cursor:
+                after, _ = decode_cursor(query.cursor)
+                condition, after_params = keyset(query.sort, after)
+                page_sql += f" WHERE {condition}"
+                params = [*params, *after_params]
+            page_sql += f" ORDER BY {order_by(query.sort)} LIMIT ? OFFSET ?"
+            picked = self.db.execute(page_sql, [*params, query.size, query.offset]).fetchall()
+        rows = picked if key_at == 14 else self._full_rows(picked)
         hits = [self._hit(r, query.sort) for r in rows]
         if query.highlight and compiled.rank and hits:
             self._highlight(hits, [r[0] for r in rows], query)
         result = SearchResult(total=total, hits=hits)
-        result.facets = {name: self._facet(name, source) for name in query.facets}
+        single = [name for name in query.facets if name in COLUMNS]
+        if source == "findings f":
+            result.facets = {name: self._facet(name, source) for name in single}
+            if query.collapse:
+                result.clusters = self.db.execute("SELECT COUNT(DISTINCT cluster_key) FROM findings").fetchone()[0]
+        else:
+            result.facets, sizes = self._matched_counts(single)
+            result.clusters = len(sizes) if query.collapse else None
+        few = source != "findings f" and total * 4 < self.count()
+        result.facets.update({name: self._facet(name, source, few) for name in query.facets if name not in COLUMNS})
+        result.facets = {name: result.facets[name] for name in query.facets}
+        if query.collapse:
+            members = self._cluster_sizes([r[14] for r in rows]) if source == "findings f" else sizes
+            for row, hit in zip(rows, hits, strict=True):
+                hit.reposts = members.get(row[14], 1) - 1
         if query.histogram:
             key = histogram_expr(query.histogram)
             result.histogram = self.db.execute(
@@ -209,13 +242,64 @@ class SqliteIndex:
                     GROUP BY x, y ORDER BY n DESC"""
             ).fetchall()
             result.geotiles = [(f"{query.geotile}/{tx}/{ty}", n) for tx, ty, n in tiles]
-        if hits and len(hits) == query.size and total > query.offset + query.size:
+        if not query.collapse and hits and len(hits) == query.size and total > query.offset + query.size:
             result.next_cursor = encode_cursor(hits[-1].sort)
         return result
 
+    def _first_of_each_cluster(self, ordered: str, params: list[Any], query: Query, key_at: int) -> list[tuple[Any, ...]]:
+        """One page of rows, one per cluster: each cluster's first member in sort order (best match, newest...).
+
+        The rows are read in sort order, a bounded top-N at a time (widened when reposts fill it), so a page
+        never sorts every match in full, and a page of the newest lures walks an index for a few dozen rows.
+        """
+        limit = (query.offset + query.size) * 3 + 16
+        while True:
+            rows = self.db.execute(f"SELECT * FROM ({ordered}) ORDER BY {order_by(query.sort)} LIMIT ?",
+                                   [*params, limit]).fetchall()  # fmt: skip
+            firsts: dict[str, tuple[Any, ...]] = {}
+            for row in rows:
+                firsts.setdefault(row[key_at], row)  # dicts keep the order in which keys came
+            page = list(firsts.values())[query.offset : query.offset + query.size]
+            if len(page) == query.size or len(rows) < limit:
+                return page
+            limit *= 4
+
+    def _full_rows(self, picked: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """The page's rows read in full (``ROW_COLUMNS`` and the score), in the order of ``picked``."""
+        if not picked:
+            return []
+        marks = ",".join("?" * len(picked))
+        found = {row[0]: row for row in self.db.execute(f"SELECT {ROW_COLUMNS} FROM findings f WHERE f.id IN ({marks})",
+                                                        [p[0] for p in picked])}  # fmt: skip
+        return [(*found[p[0]], p[5]) for p in picked]
+
+    def _matched_counts(self, names: list[str]) -> tuple[dict[str, list[tuple[str, int]]], Counter[str]]:
+        """The single-valued facets and the size of each cluster among the matched rows, in one pass over them
+        (one scan instead of a sorting GROUP BY per facet)."""
+        columns = [COLUMNS[name] for name in names]
+        counters: list[Counter[str]] = [Counter() for _ in names]
+        clusters: Counter[str] = Counter()
+        for row in self.db.execute(f"SELECT cluster_key{''.join(', ' + c for c in columns)} FROM temp.matched"):
+            clusters[row[0]] += 1
+            for counter, value in zip(counters, row[1:], strict=True):
+                if value:
+                    counter[value] += 1
+        facets = {name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE]
+                  for name, counter in zip(names, counters, strict=True)}  # fmt: skip
+        return facets, clusters
+
+    def _cluster_sizes(self, keys: list[str]) -> dict[str, int]:
+        """How many findings each of these clusters has (an index lookup each)."""
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        sql = f"SELECT cluster_key, COUNT(*) FROM findings WHERE cluster_key IN ({marks}) GROUP BY cluster_key"
+        return dict(self.db.execute(sql, keys).fetchall())
+
     def iterate(self, query: Query) -> Iterator[Hit]:
         """Every hit of ``query`` in sort order, keyset page by keyset page (for exports)."""
-        page = Query(**{**query.__dict__, "facets": (), "histogram": None, "geotile": None, "offset": 0})
+        page = Query(**{**query.__dict__, "facets": (), "histogram": None, "geotile": None, "offset": 0,
+                        "collapse": False})  # fmt: skip
         page.cursor = None
         while True:
             result = self.search(page)
@@ -229,7 +313,7 @@ class SqliteIndex:
             "SELECT value FROM finding_values WHERE rowid = ? AND field = 'indicator' ORDER BY value", (r[0],)
         ).fetchall()
         keys = {
-            "relevance": [r[14], r[1]],
+            "relevance": [r[15], r[1]],
             "newest": [r[13], r[1]],
             "oldest": [r[13], r[1]],
             "risk": [r[7], r[13], r[1]],
@@ -237,13 +321,13 @@ class SqliteIndex:
         return Hit(
             posting_id=r[1], title=r[2] or "", url=r[3] or "", source=r[4] or "", language=r[5] or "", country=r[6],
             risk_score=r[7] or 0, fetched_at=r[8] or "", compound=r[9], cluster_id=r[10] or "",
-            geo={"lat": r[11], "lon": r[12]} if r[11] is not None else None, score=float(r[14]),
+            geo={"lat": r[11], "lon": r[12]} if r[11] is not None else None, score=float(r[15]),
             indicators=[i[0] for i in indicators], sort=keys,
         )  # fmt: skip
 
     def _highlight(self, hits: list[Hit], rowids: list[int], query: Query) -> None:
         """Mark the matched words in titles and a fragment of the text (in the original, unsegmented text)."""
-        tokens = positive_tokens(query)
+        tokens = highlight_words(query)
         marks = ",".join("?" * len(rowids))
         texts = dict(self.db.execute(f"SELECT id, json_extract(doc, '$.text') FROM findings WHERE id IN ({marks})",
                                      rowids).fetchall())  # fmt: skip
@@ -253,15 +337,23 @@ class SqliteIndex:
             hit.title_highlight = title if HIGHLIGHT_PRE in title else ""
             hit.highlights = [fragment(text, HIGHLIGHT_PRE, HIGHLIGHT_POST)] if HIGHLIGHT_PRE in text else []
 
-    def _facet(self, name: str, source: str) -> list[tuple[str, int]]:
-        """Top values of ``name`` among the rows of ``source`` (the findings table or the matched rows)."""
+    def _facet(self, name: str, source: str, few: bool = False) -> list[tuple[str, int]]:
+        """Top values of ``name`` among the rows of ``source`` (the findings table or the matched rows);
+        ``few``: the matched rows are a small part of the index."""
         if name in COLUMNS:
             column = f"f.{COLUMNS[name]}"
             sql = f"""SELECT {column} AS v, COUNT(*) AS n FROM {source} WHERE {column} IS NOT NULL AND {column} != ''
                       GROUP BY v ORDER BY n DESC, v LIMIT {FACET_SIZE}"""
             return [(v, n) for v, n in self.db.execute(sql).fetchall()]
-        sql = f"""SELECT v.value AS v, COUNT(*) AS n FROM finding_values v JOIN {source} ON f.id = v.rowid
-                  WHERE v.field = ? AND v.value != '' GROUP BY v.value ORDER BY n DESC, v LIMIT {FACET_SIZE}"""
+        if few:
+            # A few matches: look up each one's values (an index probe per match) rather than walk every value of
+            # the field in the index; measured 230 ms → 20 ms for 2% of 50,000 findings.
+            sql = f"""SELECT v.value AS v, COUNT(*) AS n FROM {source} CROSS JOIN finding_values v
+                      ON v.rowid = f.id AND v.field = ? WHERE v.value != ''
+                      GROUP BY v.value ORDER BY n DESC, v LIMIT {FACET_SIZE}"""
+        else:
+            sql = f"""SELECT v.value AS v, COUNT(*) AS n FROM finding_values v JOIN {source} ON f.id = v.rowid
+                      WHERE v.field = ? AND v.value != '' GROUP BY v.value ORDER BY n DESC, v LIMIT {FACET_SIZE}"""
         return [(v, n) for v, n in self.db.execute(sql, [name]).fetchall()]
 
     def close(self) -> None:

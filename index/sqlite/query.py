@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from lurewatch.index.geo import TILE_ZOOM, box_around
-from lurewatch.index.query import SINGLE_VALUED, Node, Not, Query, QueryError, Term, parse
-from lurewatch.index.text import tokens
+from lurewatch.index.query import SINGLE_VALUED, Node, Not, Query, QueryError, Term, parse, term_words
 
-COLUMNS = {name: {"cluster": "cluster_id", "network": "network_id"}.get(name, name) for name in SINGLE_VALUED}
+COLUMNS = {name: {"cluster": "cluster_key", "network": "network_id"}.get(name, name) for name in SINGLE_VALUED}
 GEO_SLACK = 1e-4  # the R*Tree stores 32-bit floats, rounded outwards; exact checks follow
 SORT_KEYS: dict[str, list[tuple[str, str]]] = {  # (expression in the ranked rows, direction)
     "relevance": [("score", "desc"), ("posting_id", "asc")],
@@ -24,8 +23,11 @@ SORT_KEYS: dict[str, list[tuple[str, str]]] = {  # (expression in the ranked row
 
 
 MATCHED = "f.id IN (SELECT id FROM temp.matched)"
-MATCHED_COLUMNS = ("f.id AS id, f.source, f.source_kind, f.language, f.country, f.compound, f.cluster_id, f.network_id, "
-                   "f.fetched_ms, f.tile_x, f.tile_y")  # fmt: skip
+MATCHED_COLUMNS = ("f.id AS id, f.source, f.source_kind, f.language, f.country, f.compound, f.cluster_key, "
+                   "f.network_id, f.dated_ms, f.tile_x, f.tile_y, f.posting_id, f.fetched_ms, f.risk_score")  # fmt: skip
+# What the rows of a page are read with, after their order was found on the narrow matched rows.
+ROW_COLUMNS = """f.id, f.posting_id, f.title, f.url, f.source, f.language, f.country, f.risk_score, f.fetched_at,
+                 f.compound, f.cluster_id, f.lat, f.lon, f.fetched_ms, f.cluster_key"""
 
 
 class Compiled:
@@ -61,10 +63,10 @@ def compile_where(query: Query) -> Compiled:
         params.append(query.risk_max)
     start, end = query.date_bounds_ms()
     if start is not None:
-        clauses.append("f.fetched_ms >= ?")
+        clauses.append("f.dated_ms >= ?")
         params.append(start)
     if end is not None:
-        clauses.append("f.fetched_ms < ?")
+        clauses.append("f.dated_ms < ?")
         params.append(end)
     if query.indexed_after:
         # Both sides are ISO 8601 in UTC (index/query.py utc_timestamp): text order is time order.
@@ -97,8 +99,7 @@ def _rtree() -> str:
 
 def ranked_rows(compiled: Compiled, relevance: bool) -> tuple[str, list[Any]]:
     """A SELECT of the matching rows with their sort keys (``score`` is BM25, higher is better)."""
-    columns = """f.id, f.posting_id, f.title, f.url, f.source, f.language, f.country, f.risk_score, f.fetched_at,
-                 f.compound, f.cluster_id, f.lat, f.lon, f.fetched_ms"""
+    columns = ROW_COLUMNS
     if relevance and compiled.rank:
         # A LEFT JOIN: a row can match the boolean query without any positive term (``a | -b``).
         # (No rowid constraint inside: FTS5 would run the MATCH once per listed rowid.)
@@ -108,6 +109,19 @@ def ranked_rows(compiled: Compiled, relevance: bool) -> tuple[str, list[Any]]:
                   WHERE {compiled.where}"""
         return sql, [compiled.rank, *compiled.params]
     return f"SELECT {columns}, 0.0 AS score FROM findings f WHERE {compiled.where}", list(compiled.params)
+
+
+def matched_order(rank: str | None, relevance: bool) -> tuple[str, list[Any]]:
+    """The matched rows (``temp.matched``) with only their sort keys: ordering them never reads a full row.
+
+    Columns: id, cluster_key, then the sort keys by name (score, fetched_ms, risk_score, posting_id).
+    """
+    columns = "m.id, m.cluster_key, m.posting_id, m.fetched_ms, m.risk_score"
+    if relevance and rank:
+        return (f"""SELECT {columns}, COALESCE(r.score, 0.0) AS score FROM temp.matched m
+                    LEFT JOIN (SELECT rowid, -bm25(findings_fts) AS score
+                               FROM findings_fts WHERE findings_fts MATCH ?) r ON r.rowid = m.id""", [rank])  # fmt: skip
+    return f"SELECT {columns}, 0.0 AS score FROM temp.matched m", []
 
 
 def keyset(sort: str, after: list[Any]) -> tuple[str, list[Any]]:
@@ -130,8 +144,8 @@ def order_by(sort: str) -> str:
 
 
 def histogram_expr(interval: str) -> str:
-    """The bucket key (YYYY-MM-DD, UTC; weeks start on Monday) of ``f.fetched_ms``."""
-    moment = "f.fetched_ms / 1000, 'unixepoch'"
+    """The bucket key (YYYY-MM-DD, UTC; weeks start on Monday) of ``f.dated_ms`` (the posting date)."""
+    moment = "f.dated_ms / 1000, 'unixepoch'"
     return {
         "day": f"strftime('%Y-%m-%d', {moment})",
         "week": f"date({moment}, 'weekday 0', '-6 days')",
@@ -146,13 +160,15 @@ def geotile_exprs(zoom: int) -> tuple[str, str]:
 
 def _fts_leaf(term: Term) -> str:
     """An FTS5 expression for one term, split into words as the index is (index/text.py)."""
-    found = tokens(term.text)
-    if not found:
-        return ""
-    quoted = [f'"{t}"' for t in found]
-    if term.kind == "phrase":
+    exprs = [_fts_words(found, phrase, term.kind == "prefix") for found, phrase in term_words(term) if found]
+    return exprs[0] if len(exprs) == 1 else " OR ".join(f"({e})" for e in exprs)
+
+
+def _fts_words(found: list[str], phrase: bool, prefix: bool) -> str:
+    if phrase:
         return '"' + " ".join(found) + '"'
-    if term.kind == "prefix":
+    quoted = [f'"{t}"' for t in found]
+    if prefix:
         quoted[-1] += "*"
     return " AND ".join(quoted) if len(quoted) > 1 else quoted[0]
 
@@ -188,23 +204,3 @@ def _ranking(node: Node) -> str | None:
 
     walk(node, False)
     return " OR ".join(leaves) if leaves else None
-
-
-def positive_tokens(query: Query) -> list[tuple[str, bool]]:
-    """The words a match may show, as ``(token, is_prefix)``: every token of the terms not under a NOT."""
-    tree = None if query.match_all else parse(query.text)
-    shown: list[tuple[str, bool]] = []
-
-    def walk(n: Node | None, negated: bool) -> None:
-        if isinstance(n, Term):
-            if not negated:
-                found = tokens(n.text)
-                shown.extend((t, n.kind == "prefix" and i == len(found) - 1) for i, t in enumerate(found))
-        elif isinstance(n, Not):
-            walk(n.node, not negated)
-        elif n is not None:
-            for child in n.nodes:
-                walk(child, negated)
-
-    walk(tree, False)
-    return shown

@@ -7,12 +7,13 @@ from typing import Any
 
 from lurewatch.entities import BY_KIND, entities_of
 from lurewatch.index.base import lookup_keys
+from lurewatch.index.documents import iso_date
 from lurewatch.index.geo import tile_of
 from lurewatch.index.query import CONTACT_FIELDS, to_epoch_ms
 from lurewatch.index.text import FTS5_TOKENIZER
 from lurewatch.records import Finding
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS findings (
     id INTEGER PRIMARY KEY,
@@ -20,6 +21,8 @@ CREATE TABLE IF NOT EXISTS findings (
     title TEXT, url TEXT, source TEXT, source_kind TEXT, language TEXT, country TEXT, compound TEXT,
     cluster_id TEXT, risk_score INTEGER, fetched_at TEXT, fetched_ms INTEGER, first_seen TEXT, last_seen TEXT,
     lat REAL, lon REAL, tile_x INTEGER, tile_y INTEGER, has_contact INTEGER, indexed_at TEXT,
+    cluster_key TEXT NOT NULL,  -- cluster_id, or the posting's own id: what one row per cluster groups on
+    dated_ms INTEGER,  -- the posting date (posted_at, else fetched_at): date filters and the histogram
     network_id TEXT,  -- written by the network step (index/sqlite/networks.py), never by an upsert
     doc TEXT NOT NULL  -- last: the JSON spills into overflow pages that reading the columns above never touches
 );
@@ -29,7 +32,10 @@ CREATE INDEX IF NOT EXISTS findings_source ON findings (source);
 CREATE INDEX IF NOT EXISTS findings_language ON findings (language);
 CREATE INDEX IF NOT EXISTS findings_country ON findings (country);
 CREATE INDEX IF NOT EXISTS findings_compound ON findings (compound);
-CREATE INDEX IF NOT EXISTS findings_cluster ON findings (cluster_id);
+CREATE INDEX IF NOT EXISTS findings_cluster ON findings (cluster_key);
+CREATE INDEX IF NOT EXISTS findings_dated ON findings (dated_ms);
+-- the map's grid over every finding reads this narrow index, not the rows (915 ms → 50 ms at 50,000 findings)
+CREATE INDEX IF NOT EXISTS findings_tiles ON findings (tile_x, tile_y);
 CREATE INDEX IF NOT EXISTS findings_indexed ON findings (indexed_at);
 -- one row per value of a multi-valued field: phones, handles, emails, domains, wallets, indicators, ...
 CREATE TABLE IF NOT EXISTS finding_values (
@@ -66,8 +72,15 @@ def finding_row(f: Finding, doc: str) -> dict[str, Any]:
         "compound": f.compound or None, "cluster_id": f.cluster_id or None, "risk_score": f.risk_score,
         "fetched_at": f.fetched_at, "fetched_ms": to_epoch_ms(f.fetched_at), "first_seen": f.first_seen,
         "last_seen": f.last_seen, "lat": lat, "lon": lon, "tile_x": tile[0], "tile_y": tile[1],
-        "has_contact": int(has_contact), "indexed_at": f.indexed_at,
+        "has_contact": int(has_contact), "indexed_at": f.indexed_at, "cluster_key": f.cluster_id or f.posting_id,
+        "dated_ms": dated_ms(f),
     }  # fmt: skip
+
+
+def dated_ms(f: Finding) -> int | None:
+    """The posting date in epoch milliseconds: ``posted_at`` when the page gave one, else ``fetched_at``."""
+    posted = iso_date(f.posted_at) if f.posted_at else None
+    return to_epoch_ms(posted) if posted else to_epoch_ms(f.fetched_at)
 
 
 def finding_values(f: Finding) -> Iterator[tuple[str, str]]:

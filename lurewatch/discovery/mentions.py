@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from lurewatch.enrichment.links import extract_urls, registered_domain
+from lurewatch.entities import GENERIC_DOMAINS
 
 KINDS = ("telegram", "whatsapp", "facebook", "line", "jobboard")
 
@@ -64,15 +65,7 @@ FACEBOOK_RESERVED = {
 LINE_OFFICIAL = re.compile(r"(?<![\w.])(?:https?://)?line\.me/(?:R/)?ti/p/(?:@|%40)([A-Za-z0-9._-]{3,20})", re.I)
 LINE_OFFICIAL_NAMED = re.compile(r"\bline(?:\s*(?:oa|official|id))?\s*[:：]\s*@([A-Za-z0-9._-]{3,20})", re.I)
 
-# Hosts that carry everybody's links: a link to them names no job board.
-GENERIC_DOMAINS = {
-    "facebook.com", "fb.com", "fb.me", "messenger.com", "m.me", "instagram.com", "tiktok.com", "twitter.com",
-    "x.com", "youtube.com", "youtu.be", "linkedin.com", "t.me", "telegram.me", "telegram.org", "telegram.dog",
-    "wa.me", "whatsapp.com", "line.me", "lin.ee", "signal.me", "signal.group", "zalo.me", "kakao.com", "viber.com",
-    "wechat.com", "qq.com", "weixin.qq.com", "vk.com", "google.com", "goo.gl", "bit.ly", "tinyurl.com", "cutt.ly",
-    "rebrand.ly", "shorturl.at", "is.gd", "t.co", "ow.ly", "linktr.ee", "gmail.com", "yahoo.com", "hotmail.com",
-    "outlook.com", "live.com", "icloud.com", "proton.me", "drive.google.com", "forms.gle", "docs.google.com",
-}  # fmt: skip
+# Hosts that carry everybody's links name no job board: lurewatch.entities.GENERIC_DOMAINS.
 # Job boards of the region and beyond, known by name.
 JOB_BOARDS = {
     "jobsdb.com", "jobstreet.com", "jobstreet.co.id", "jobstreet.com.my", "jobstreet.com.ph", "indeed.com",

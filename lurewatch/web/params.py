@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
-from lurewatch.entities import BY_KIND, normalise
+from lurewatch.entities import BY_KIND, stored_forms
 from lurewatch.index.query import (
     DEFAULT_FACETS,
     FILTER_FIELDS,
@@ -42,7 +42,8 @@ _FILTER_HELP = {
 
 def _filter_help(name: str) -> str:
     entity = BY_KIND.get(name)
-    what = f"{entity.label} (as typed: normalised like the stored values)" if entity else _FILTER_HELP[name]
+    what = (f"{entity.label} (as typed: normalised like the stored values; a phone in any national or international "
+            "format)" if entity else _FILTER_HELP[name])  # fmt: skip
     return f"filter on {what}; repeat to OR values"
 
 
@@ -50,15 +51,20 @@ class _Base(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     q: str = Field("*", max_length=MAX_TEXT_CHARS, description="text in simple_query_string syntax: words, \"phrase\", "
-                   "a | b, -not, prefix*, (groups)")  # fmt: skip
+                   "a | b or a OR b, -not or NOT, a AND b, prefix*, (groups); Thai, Khmer, Lao, Burmese, Chinese and "
+                   "Japanese words are segmented as the documents are")  # fmt: skip
     risk_min: int | None = Field(None, ge=0, le=100, description="lowest risk score (0-100)")
     risk_max: int | None = Field(None, ge=0, le=100, description="highest risk score (0-100)")
-    date_from: date | None = Field(None, description="first day fetched (YYYY-MM-DD, UTC, inclusive)")
-    date_to: date | None = Field(None, description="last day fetched (YYYY-MM-DD, UTC, inclusive)")
+    date_from: date | None = Field(None, description="first day posted (YYYY-MM-DD, UTC, inclusive; the crawl date "
+                                   "when the page gave no posting date)")  # fmt: skip
+    date_to: date | None = Field(None, description="last day posted (YYYY-MM-DD, UTC, inclusive; the crawl date "
+                                 "when the page gave no posting date)")  # fmt: skip
     has_contact: bool | None = Field(None, description="only findings with (true) or without (false) a contact")
     bbox: str | None = Field(None, max_length=200, description="west,south,east,north in degrees")
     near: str | None = Field(None, max_length=200, description="lat,lon,km: within km of a point")
-    sort: Literal["relevance", "newest", "oldest", "risk"] = Field("relevance", description="order of the hits")
+    sort: Literal["relevance", "newest", "oldest", "risk"] | None = Field(
+        None, description="order of the hits; by default relevance when there are words to match, newest without"
+    )
     size: int = Field(20, ge=0, le=MAX_SIZE, description="hits per page")
     offset: int = Field(0, ge=0, le=MAX_WINDOW, description="hits to skip (shallow pages; use cursor to go deeper)")
     cursor: str | None = Field(None, max_length=4096, description="next_cursor of the previous page")
@@ -66,6 +72,8 @@ class _Base(BaseModel):
     histogram: Literal["day", "week", "month"] | None = Field(None, description="date histogram interval")
     geotile: int | None = Field(None, ge=0, le=16, description="geotile grid zoom")
     highlight: bool = Field(False, description="mark matched words in titles and snippets")
+    collapse: bool = Field(True, description="one hit per near-duplicate cluster (its best match, or the first in the "
+                           "chosen order), with its number of reposts; false: every posting (needed to page by cursor)")  # fmt: skip
 
     @field_validator("date_from", "date_to")
     @classmethod
@@ -119,7 +127,7 @@ def _near(value: str) -> tuple[float, float, float]:
 
 def to_query(params: _Base, facets: tuple[str, ...] = DEFAULT_FACETS) -> Query:
     """The ``Query`` that validated parameters ask for (entity filters normalised as stored)."""
-    filters = {name: [normalise(name, v) for v in getattr(params, name) if v] for name in FILTER_FIELDS}
+    filters = {name: [form for v in getattr(params, name) if v for form in stored_forms(name, v)] for name in FILTER_FIELDS}
     wanted = tuple(f for f in params.facets.split(",") if f) if params.facets is not None else facets
     return Query(
         text=params.q or "*",
@@ -131,7 +139,7 @@ def to_query(params: _Base, facets: tuple[str, ...] = DEFAULT_FACETS) -> Query:
         has_contact=params.has_contact,
         bbox=_bbox(params.bbox) if params.bbox else None,
         near=_near(params.near) if params.near else None,
-        sort=params.sort,
+        sort=params.sort or "relevance",  # the Query lists newest first when there are no words to rank by
         size=params.size,
         offset=params.offset,
         cursor=params.cursor,
@@ -139,6 +147,7 @@ def to_query(params: _Base, facets: tuple[str, ...] = DEFAULT_FACETS) -> Query:
         histogram=params.histogram,
         geotile=params.geotile,
         highlight=params.highlight,
+        collapse=params.collapse,
     )
 
 
@@ -172,7 +181,7 @@ def query_from_params(params: Mapping[str, Sequence[str]], facets: tuple[str, ..
 
 def url_with(path: str, params: Mapping[str, Sequence[str]], **changes: Sequence[str] | str | None) -> str:
     """``path`` with ``params`` where each keyword replaces a parameter (None or [] removes it)."""
-    merged = {k: list(v) for k, v in params.items() if k not in ("cursor", "offset")}
+    merged = {k: list(v) for k, v in params.items() if k not in ("cursor", "offset", "drop")}
     for name, value in changes.items():
         if value is None or value == [] or value == "":
             merged.pop(name, None)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import jinja2
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
-from lurewatch.enrichment.score import RuleInfo, rule_catalogue
+from lurewatch.enrichment.score import RuleInfo, combined, risk_band, rule_catalogue
 from lurewatch.entities import BY_KIND
 from lurewatch.index.query import HIGHLIGHT_POST, HIGHLIGHT_PRE
+from lurewatch.records import Indicator
 from lurewatch.web.sessions import csrf_token
 
 TEMPLATES = Path(__file__).parent / "ui" / "templates"
@@ -41,8 +43,17 @@ def indicator_info(code: str) -> RuleInfo:
 
 
 def risk_level(score: int | None) -> str:
-    score = score or 0
-    return "high" if score >= 70 else "medium" if score >= 40 else "low"
+    """The band's name (``none``, ``low``, ``medium``, ``high``): enrichment/score.py ``BANDS`` decides."""
+    return risk_band(score).name
+
+
+def risk_explained(indicators: list[Indicator], score: int) -> dict[str, Any]:
+    """How a finding's indicators made its score: the combined weights and the floor that raised it, if any."""
+    together = combined(indicators)
+    floors = [(info.floor, info.label) for info in (indicator_info(i.code) for i in indicators) if info.floor]
+    floor, by = max(floors, default=(0, ""))
+    return {"combined": together, "floor": floor if floor > together else 0, "floor_by": by, "score": score,
+            "band": risk_band(score)}  # fmt: skip
 
 
 def _env() -> jinja2.Environment:
@@ -51,6 +62,7 @@ def _env() -> jinja2.Environment:
     env.filters.update(
         highlighted=highlighted,
         risk_level=risk_level,
+        risk_band=risk_band,
         day=lambda value: (value or "")[:10],
         moment=lambda value: (value or "").replace("T", " ")[:16],
         number=lambda value: f"{value:,}",
@@ -60,7 +72,7 @@ def _env() -> jinja2.Environment:
         indicator=lambda code: indicator_info(code).label,
         entity=lambda kind: BY_KIND[kind].label if kind in BY_KIND else kind,
     )
-    env.globals.update(csrf_token=csrf_token, indicator_info=indicator_info)
+    env.globals.update(csrf_token=csrf_token, indicator_info=indicator_info, risk_explained=risk_explained)
     return env
 
 

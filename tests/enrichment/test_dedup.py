@@ -188,3 +188,19 @@ def test_compact_store_finds_the_same_clusters_after_merging_its_index(tmp_path:
     assert [(f.cluster_id, f.duplicate_of) for f in with_merges] == [
         (f.cluster_id, f.duplicate_of) for f in in_dict_only
     ]
+
+
+def test_the_original_is_the_earliest_posted_member_even_when_crawled_last(tmp_path: Path) -> None:
+    """A board lists newest first: the crawl meets the reposts before the ad they repeat."""
+    body = ("Customer service staff wanted in Sihanoukville. Salary 1500 USD per month, free visa and flight.\n"
+            "No experience needed, age 18-35. Contact Telegram @kh_hr_{} today, interview online.")  # fmt: skip
+    newest_first = [("r3", "2026-11-20", "03"), ("r2", "2026-11-15", "02"), ("orig", "2026-11-02", "01")]
+    postings = []
+    for ad_id, posted, phone in newest_first:
+        posting = _posting(ad_id, "Customer service – Sihanoukville", body.format(phone))
+        posting.posted_at = posted
+        postings.append(posting)
+    findings = {f.posting_id: f for f in _enrich(tmp_path, postings)}
+    assert len({f.cluster_id for f in findings.values()}) == 1
+    assert findings["orig"].duplicate_of is None  # used to be "r3", the first one crawled
+    assert findings["r3"].duplicate_of == findings["r2"].duplicate_of == "orig"

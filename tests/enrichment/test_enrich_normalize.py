@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lurewatch.enrichment.normalize import clean_text, detect_language, fix_text, html_to_text
-from lurewatch.enrichment.segment import segment
+from lurewatch.segment import segment
 
 
 def test_mojibake_is_repaired() -> None:

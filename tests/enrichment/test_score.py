@@ -274,3 +274,24 @@ def test_a_pattern_span_wins_over_groups_and_evidence_is_cut_at_200(
     assert fired["both"] == "pattern word"
     assert fired["long"] == "start " + "x" * 194 and len(fired["long"]) == 200
     assert _fired(_finding("Office job"), "group one and group two")["both"] == "group one … group two"
+
+
+def test_a_lure_at_a_known_compound_is_never_shown_as_low_risk() -> None:
+    """Two indicators (compound and messenger, 28 combined) used to give a green "low" badge for a Bavet job."""
+    from lurewatch.enrichment.score import risk_band
+
+    finding = _finding("ត្រូវការអ្នកបកប្រែភាសាចិន-ខ្មែរ នៅបាវិត ប្រាក់ខែ $1,500 Telegram @bavet_hr")
+    assert finding.compound and "compound_destination" in _codes(finding)
+    assert finding.risk_score >= 40
+    assert risk_band(finding.risk_score).name in ("medium", "high")
+    assert risk_score([Indicator("compound_destination", 20)]) == 40  # the rule's floor, alone
+    assert risk_score([Indicator("compound_destination", 20), *[Indicator(f"r{i}", 30) for i in range(4)]]) == 81
+
+
+def test_bands_cover_every_score_once_and_none_is_called_safe() -> None:
+    from lurewatch.enrichment.score import BANDS, risk_band
+
+    assert [risk_band(s).name for s in (0, 1, 39, 40, 69, 70, 100)] == ["none", "low", "low", "medium", "medium",
+                                                                       "high", "high"]  # fmt: skip
+    assert sum(b.high - b.low + 1 for b in BANDS) == 101
+    assert all("safe" not in f"{b.name} {b.meaning}".replace("not a sign", "") for b in BANDS)

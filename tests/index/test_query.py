@@ -73,7 +73,7 @@ def test_filters_ranges_and_geo_compile_to_filter_clauses() -> None:
     assert clauses[1] == {"range": {"risk_score": {"gte": 40}}}
     # the end date is inclusive: everything before the next midnight (UTC)
     assert clauses[2] == {
-        "range": {"fetched_at": {"gte": 1772323200000, "lt": 1775001600000, "format": "epoch_millis"}}
+        "range": {"dated_at": {"gte": 1772323200000, "lt": 1775001600000, "format": "epoch_millis"}}
     }
     assert clauses[4]["geo_bounding_box"]["geo"] == {"top_left": {"lat": 17.0, "lon": 98.0},
                                                      "bottom_right": {"lat": 16.0, "lon": 99.0}}  # fmt: skip

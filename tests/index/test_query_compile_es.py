@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from lurewatch.index.elasticsearch.query import compile_query
-from lurewatch.index.query import FILTER_FIELDS, HIGHLIGHT_POST, HIGHLIGHT_PRE, Query
+from lurewatch.index.query import FILTER_FIELDS, Query
 
 MARCH_10 = 1773100800000  # 2026-03-10T00:00:00Z in epoch milliseconds
 DAY = 86_400_000
@@ -52,11 +52,11 @@ def test_risk_bounds_are_inclusive_ranges() -> None:
 
 def test_date_to_runs_to_the_next_midnight() -> None:
     assert _filters(Query("*", date_from="2026-03-10", date_to="2026-03-10")) == [
-        {"range": {"fetched_at": {"gte": MARCH_10, "lt": MARCH_10 + DAY, "format": "epoch_millis"}}}
+        {"range": {"dated_at": {"gte": MARCH_10, "lt": MARCH_10 + DAY, "format": "epoch_millis"}}}
     ]
     assert _filters(Query("*", date_to="9999-12-31")) == []  # no end at all, rather than an overflow
     assert _filters(Query("*", date_from="0001-01-01")) == [
-        {"range": {"fetched_at": {"gte": -62135596800000, "format": "epoch_millis"}}}
+        {"range": {"dated_at": {"gte": -62135596800000, "format": "epoch_millis"}}}
     ]
 
 
@@ -95,9 +95,17 @@ def test_sorts_pages_and_highlight() -> None:
     body = compile_query(Query("*", offset=40, size=20))
     assert body["from"] == 40 and body["size"] == 20
     assert compile_query(Query("*"), after=[MARCH_10, "f8"])["search_after"] == [MARCH_10, "f8"]
-    assert "highlight" not in compile_query(Query("*", highlight=True))
-    highlight = compile_query(Query("visa", highlight=True))["highlight"]
-    assert highlight["pre_tags"] == [HIGHLIGHT_PRE] and highlight["post_tags"] == [HIGHLIGHT_POST]
+    # Matches are marked as on SQLite (index/text.py): the text comes back for that, only when there are words.
+    assert "text" in compile_query(Query("*", highlight=True))["source_excludes"]
+    assert "text" not in compile_query(Query("visa", highlight=True))["source_excludes"]
+    assert "text" in compile_query(Query("visa"))["source_excludes"]
+
+
+def test_collapse_groups_on_the_cluster_key_and_counts_clusters() -> None:
+    body = compile_query(Query("visa", collapse=True))
+    assert body["collapse"] == {"field": "cluster_key", "inner_hits": {"name": "members", "size": 0}}
+    assert body["aggs"]["clusters"]["cardinality"]["field"] == "cluster_key"
+    assert "collapse" not in compile_query(Query("visa"))
 
 
 def test_aggregations() -> None:

@@ -32,13 +32,15 @@ def test_a_reader_cannot_use_an_exporter_route_an_exporter_can(client: TestClien
 
 
 def test_search_filters_sorts_and_pages(client: TestClient, reader: dict) -> None:
-    page = client.get("/api/search?q=*&country=KH&sort=risk&size=7&facets=indicator", headers=reader).json()
+    page = client.get("/api/search?q=*&country=KH&sort=risk&size=7&facets=indicator&collapse=false",
+                      headers=reader).json()  # every posting: the cursor pages postings
     assert page["total"] > 7 and len(page["hits"]) == 7
     assert all(h["country"] == "KH" for h in page["hits"])
     risks = [h["risk_score"] for h in page["hits"]]
     assert risks == sorted(risks, reverse=True)
     assert set(page["facets"]) == {"indicator"}
-    following = client.get(f"/api/search?q=*&country=KH&sort=risk&size=7&cursor={page['next_cursor']}", headers=reader)
+    following = client.get(f"/api/search?q=*&country=KH&sort=risk&size=7&collapse=false&cursor={page['next_cursor']}",
+                           headers=reader)  # fmt: skip
     seen = {h["posting_id"] for h in page["hits"]}
     assert following.status_code == 200 and not seen & {h["posting_id"] for h in following.json()["hits"]}
 

@@ -112,7 +112,7 @@ def test_search_facet_finding_pivot_and_map(page: object, server: tuple[str, str
     base, key = server
     _login(page, base, key, "/?q=visa")
     p = page  # type: ignore[assignment]
-    expect(p.locator(".summary")).to_contain_text("findings for visa")
+    expect(p.locator(".summary")).to_contain_text("postings for visa")
     expect(p.locator("article.hit").first).to_be_visible()
     expect(p.locator("article.hit mark").first).to_have_text("visa", ignore_case=True)
     expect(p.locator("#map.drawn")).to_be_visible()  # the map script ran and drew
@@ -125,7 +125,7 @@ def test_search_facet_finding_pivot_and_map(page: object, server: tuple[str, str
     cambodia.click()
     p.wait_for_load_state()
     assert "country=KH" in p.url
-    expect(p.locator(".summary strong").first).to_have_text(f"{expected:,}")
+    expect(p.locator(".summary strong").nth(1)).to_have_text(f"{expected:,}")  # lures, then postings
     metas = p.locator("article.hit .meta").all_inner_texts()
     assert metas and all("KH" in m for m in metas)
     expect(p.locator("section[data-facet=country] a.active")).to_contain_text("Cambodia")

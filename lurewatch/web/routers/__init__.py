@@ -10,7 +10,8 @@ from importlib import import_module
 
 from fastapi import APIRouter, FastAPI
 
-AREAS = ("session", "docs", "search", "findings", "pivots", "networks", "alerts", "exports", "candidates")
+AREAS = ("session", "docs", "search", "findings", "evidence", "clusters", "risk", "pivots", "networks", "alerts",
+         "exports", "candidates")
 
 
 def include_routers(app: FastAPI) -> None:

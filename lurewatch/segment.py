@@ -1,4 +1,8 @@
-"""Word segmentation for scripts written without spaces (Thai, Khmer, Lao, Burmese, Chinese).
+"""Word segmentation for scripts written without spaces (Thai, Khmer, Lao, Burmese, Chinese, Japanese).
+
+Ground, not a step: enrichment segments the documents (``Finding.text_segmented``) and the index segments
+the queries (``index/text.py``) with this one module, so that a word typed as people type it is split
+exactly as the documents were.
 
 Elasticsearch's ``standard`` analyzer keeps a run of Thai, Khmer, Lao or Burmese letters as one
 token, so a search for one word inside it finds nothing. Enrichment therefore stores
@@ -17,21 +21,30 @@ word-level (e.g. 招聘 | 客服); index/text.py still spaces out ideographs for
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import threading
 
 import icu
 
 # Runs of the scripts that need segmenting: Thai, Lao, Burmese, Khmer (+ symbols), CJK ideographs.
-_UNSPACED_RUN = re.compile(
-    r"[\u0e00-\u0eff\u1000-\u109f\uaa60-\uaa7f\u1780-\u17ff\u19e0-\u19ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+UNSPACED_RUN = re.compile(
+    r"[\u0e00-\u0eff\u1000-\u109f\uaa60-\uaa7f\u1780-\u17ff\u19e0-\u19ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    r"\uf900-\ufaff]+"
 )
 _SPACES = re.compile(r" {2,}")
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _word_breaker() -> icu.BreakIterator:
-    # Root locale: ICU picks the dictionary by script, so one iterator serves every language.
-    return icu.BreakIterator.createWordInstance(icu.Locale.getRoot())
+    """This thread's word break iterator (an iterator holds its text: threads must not share one).
+
+    Root locale: ICU picks the dictionary by script, so one iterator serves every language.
+    """
+    breaker: icu.BreakIterator | None = getattr(_local, "breaker", None)
+    if breaker is None:
+        breaker = _local.breaker = icu.BreakIterator.createWordInstance(icu.Locale.getRoot())
+    return breaker
 
 
 def words(run: str) -> list[str]:
@@ -51,7 +64,7 @@ def words(run: str) -> list[str]:
 
 def segment(text: str) -> str:
     """``text`` with the words of unspaced scripts separated by spaces; "" when it has none."""
-    if not _UNSPACED_RUN.search(text):
+    if not UNSPACED_RUN.search(text):
         return ""
-    spaced = _UNSPACED_RUN.sub(lambda m: " " + " ".join(words(m.group(0))) + " ", text)
+    spaced = UNSPACED_RUN.sub(lambda m: " " + " ".join(words(m.group(0))) + " ", text)
     return "\n".join(_SPACES.sub(" ", line).strip() for line in spaced.splitlines())
