@@ -28,7 +28,7 @@ def test_the_whole_body_of_a_text_query_with_every_part() -> None:
         "from": 20,
         "sort": [{"_score": "desc"}, {"posting_id": "asc"}],
         "track_total_hits": True,
-        "source_excludes": EXCLUDES,
+        "source_excludes": [e for e in EXCLUDES if e != "text"],  # highlights are marked on the text read back
         "search_after": [1.5, "f2"],
         "aggs": {
             "facet_country": {
@@ -36,16 +36,10 @@ def test_the_whole_body_of_a_text_query_with_every_part() -> None:
             },
             "histogram": {
                 "date_histogram": {
-                    "field": "fetched_at", "calendar_interval": "month", "format": "yyyy-MM-dd", "min_doc_count": 1
+                    "field": "dated_at", "calendar_interval": "month", "format": "yyyy-MM-dd", "min_doc_count": 1
                 }
             },
             "geotiles": {"geotile_grid": {"field": "geo", "precision": 3, "size": 10000}},
-        },
-        "highlight": {
-            "require_field_match": False,
-            "pre_tags": [HIGHLIGHT_PRE],
-            "post_tags": [HIGHLIGHT_POST],
-            "fields": {"title": {"number_of_fragments": 0}, "text": {"fragment_size": 160, "number_of_fragments": 2}},
         },
     }  # fmt: skip
 
@@ -80,14 +74,20 @@ def test_a_hit_is_read_with_its_highlights_and_sort_values() -> None:
             "risk_score": 40, "fetched_at": "2026-03-01T00:00:00+00:00", "compound": "KK Park", "cluster_id": "c1",
             "geo": {"lat": 1.0, "lon": 2.0}, "indicators": [{"code": "free_visa"}, {"code": "age_limit"}],
         },
-        "highlight": {"title": ["\x02Visa\x03"], "text": ["a \x02visa\x03", "b"]},
     }  # fmt: skip
-    assert read_hit(raw) == Hit(
+    expected = Hit(
         posting_id="f1", title="Visa", url="https://x/1", score=2.5, source="board", language="en", country="KH",
         risk_score=40, fetched_at="2026-03-01T00:00:00+00:00", compound="KK Park", cluster_id="c1",
-        geo={"lat": 1.0, "lon": 2.0}, indicators=["free_visa", "age_limit"], title_highlight="\x02Visa\x03",
-        highlights=["a \x02visa\x03", "b"], sort=[2.5, "f1"],
+        geo={"lat": 1.0, "lon": 2.0}, indicators=["free_visa", "age_limit"], sort=[2.5, "f1"],
     )  # fmt: skip
+    assert read_hit(raw) == expected
+    # Highlights are marked here, on the title and the text read back, the same way on both backends.
+    raw["_source"]["text"] = "a visa for you"
+    response = {"hits": {"total": {"value": 1}, "hits": [raw]}}
+    hit = read_response(response, Query("visa", highlight=True)).hits[0]
+    assert hit.title_highlight == f"{HIGHLIGHT_PRE}Visa{HIGHLIGHT_POST}"
+    assert hit.highlights == [f"a {HIGHLIGHT_PRE}visa{HIGHLIGHT_POST} for you"]
+    assert read_response(response, Query("visa")).hits[0].highlights == []  # not asked for
     bare = read_hit({"_id": "f2", "_score": None, "_source": {}})
     assert bare == Hit(posting_id="f2", title="", url="", score=0.0)
 
