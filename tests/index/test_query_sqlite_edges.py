@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from lurewatch.geo import EARTH_RADIUS_M, distance_m
-from lurewatch.index.query import Query, QueryError
+from lurewatch.index.query import Query, QueryError, highlight_words
 from lurewatch.index.sqlite.backend import SqliteIndex
-from lurewatch.index.sqlite.query import compile_where, keyset, positive_tokens
+from lurewatch.index.sqlite.query import compile_where, keyset
 from lurewatch.records import Finding
 
 BOX = (98.0, 16.0, 99.0, 17.0)  # west, south, east, north
@@ -172,4 +172,4 @@ def test_a_cursor_of_the_wrong_length_is_refused_with_a_hint() -> None:
 
 
 def test_no_word_of_a_negated_group_is_shown_as_matched() -> None:
-    assert positive_tokens(Query("typist -(filing office) shi*")) == [("typist", False), ("shi", True)]
+    assert highlight_words(Query("typist -(filing office) shi*")) == [("typist", False), ("shi", True)]
