@@ -7,6 +7,7 @@ order that is not the id order, a moment of indexing. The expected ids are worke
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -173,3 +174,21 @@ def test_a_cursor_of_the_wrong_length_is_refused_with_a_hint() -> None:
 
 def test_no_word_of_a_negated_group_is_shown_as_matched() -> None:
     assert highlight_words(Query("typist -(filing office) shi*")) == [("typist", False), ("shi", True)]
+
+
+def test_an_unspaced_word_matches_segmented_and_written_whole(tmp_path: Path) -> None:
+    # "งานง่าย" ("easy job"): t-split holds it segmented ("งาน ง่าย"), t-whole as one word (segmented by hand),
+    # t-apart has both pieces but not next to each other
+    index = SqliteIndex(tmp_path / "index.sqlite")
+    index.setup()
+    texts = {"t-split": "งาน ง่าย", "t-whole": "งานง่าย", "t-apart": "ง่าย และ งาน ดี"}
+    index.upsert(
+        [
+            dataclasses.replace(_finding(pid), language="th", text=text, text_segmented=text)
+            for pid, text in texts.items()
+        ]
+    )
+    try:
+        assert _ids(index, Query("งานง่าย")) == {"t-split", "t-whole"}
+    finally:
+        index.close()
