@@ -19,6 +19,7 @@ from lurewatch.evidence import (
     check_posting,
     check_record,
     iter_members,
+    member_at,
     parse_record,
     read_record_at,
     verify_files,
@@ -400,3 +401,22 @@ def test_a_run_reports_progress_rehashes_its_files_and_names_bad_posting_lines(t
     assert seen == [(0, size), (size, size)]
     assert report.files == 1
     assert [(m.where, m.url) for m in report.mismatches] == [("gone.png", ""), ("postings.jsonl:1", "")]
+
+
+def test_a_member_is_handed_over_compressed_exactly_as_it_lies(tmp_path: Path) -> None:
+    warc = tmp_path / "evidence.warc.gz"
+    body = random.Random(3).randbytes(3 << 20)  # the member spans several reads
+    members = [compress_member(_request()), compress_member(_response(http=b"HTTP/1.1 200 OK\r\n\r\n" + body))]
+    members.append(compress_member(_request()))
+    warc.write_bytes(b"".join(members))
+    starts = [0, len(members[0]), len(members[0]) + len(members[1])]
+    assert [member_at(warc, at) for at in starts] == members
+    size = warc.stat().st_size
+    with pytest.raises(ValueError, match=f"^offset {size} is past the end of evidence.warc.gz$"):
+        member_at(warc, size)
+    with pytest.raises(ValueError, match=f"^no gzip member starts at offset {starts[1] + 1} of evidence.warc.gz: "):
+        member_at(warc, starts[1] + 1)
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(members[0] + members[1][:-30])
+    with pytest.raises(ValueError, match=f"^the gzip member at {starts[1]} of cut.warc.gz is truncated$"):
+        member_at(cut, starts[1])
