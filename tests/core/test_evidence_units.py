@@ -420,3 +420,50 @@ def test_a_member_is_handed_over_compressed_exactly_as_it_lies(tmp_path: Path) -
     cut.write_bytes(members[0] + members[1][:-30])
     with pytest.raises(ValueError, match=f"^the gzip member at {starts[1]} of cut.warc.gz is truncated$"):
         member_at(cut, starts[1])
+
+
+def test_a_response_at_the_very_start_of_a_warc_is_found_by_its_posting(tmp_path: Path) -> None:
+    # the crawler writes a warcinfo record first, but a WARC from elsewhere may start with the response
+    offsets = _warc(tmp_path / "evidence.warc.gz", _response(), _request())
+    (tmp_path / "postings.jsonl").write_text(to_json(_posting(offsets[0])) + "\n")
+    report = verify_run(tmp_path)
+    assert offsets[0] == 0 and (report.records, report.postings) == (2, 1) and report.ok
+
+
+def test_a_run_goes_on_past_a_bad_line_a_missing_warc_and_checks_evidence_files_in_the_run(tmp_path: Path) -> None:
+    offsets = _warc(tmp_path / "evidence.warc.gz", _request(), _response())
+    (tmp_path / "shot.png").write_bytes(b"png")
+    shot = _posting(offsets[1], screenshot="shot.png")
+    elsewhere = _posting(offsets[1])
+    elsewhere.evidence.warc_file = "workers/gone/evidence.warc.gz"
+    (tmp_path / "postings.jsonl").write_text("{not json\n" + to_json(shot) + "\n" + to_json(elsewhere) + "\n")
+    report = verify_run(tmp_path)
+    assert report.postings == 2
+    assert [(m.where, m.url, m.problem) for m in report.mismatches[1:]] == [
+        (
+            f"workers/gone/evidence.warc.gz@{offsets[1]}",
+            "https://jobs.example.com/1",
+            "posting p1: no response record here",
+        )
+    ]
+
+
+def test_a_posting_alone_reads_its_own_warc_file_and_the_report_adds_up(tmp_path: Path) -> None:
+    worker = tmp_path / "workers" / "w1"
+    worker.mkdir(parents=True)
+    offsets = _warc(worker / "evidence.warc.gz", _request(), _response())
+    _warc(tmp_path / "evidence.warc.gz", _request())
+    posting = _posting(offsets[1])
+    posting.evidence.warc_file = "workers/w1/evidence.warc.gz"
+    report = VerifyReport()
+    verify_posting(tmp_path, posting, report)
+    verify_posting(tmp_path, posting, report)
+    assert (report.records, report.postings, report.ok) == (2, 2, True)
+    lost = VerifyReport()
+    posting.evidence.warc_offset = 10**6
+    verify_posting(tmp_path, posting, lost)
+    verify_posting(tmp_path, posting, lost)
+    assert (lost.records, lost.postings) == (0, 2)
+    assert [(m.where, m.url) for m in lost.mismatches] == [
+        ("evidence.warc.gz@1000000", "https://jobs.example.com/1")
+    ] * 2
