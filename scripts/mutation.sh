@@ -114,7 +114,7 @@ for module in "${MODULES[@]}"; do
     log "$module: $((SECONDS - started)) s"
     .venv/bin/python -m mutmut results --all true 2>/dev/null >"$OUT/$name.results"
     {
-      grep -E ': (survived|no tests)$' "$OUT/$name.results" | while read -r mutant _; do
+      { grep -E ': (survived|no tests)$' "$OUT/$name.results" || true; } | while read -r mutant _; do
         .venv/bin/python -m mutmut show "${mutant%:}" 2>/dev/null | grep -E '^(#|[-+] )' | grep -vE '^(\+\+\+|---)'
       done
     } >"$OUT/$name.survivors"
