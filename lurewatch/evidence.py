@@ -303,7 +303,8 @@ def verify_run(run_dir: Path, progress: ByteProgress | None = None) -> VerifyRep
                 report.mismatches.append(Mismatch(f"{POSTINGS}:{number}", "", f"not a posting: {error}"))
                 continue
             evidence = posting.evidence
-            record = responses.get(evidence.warc_file or WARC, {}).get(evidence.warc_offset or -1)
+            offset = -1 if evidence.warc_offset is None else evidence.warc_offset  # a response may start at 0
+            record = responses.get(evidence.warc_file or WARC, {}).get(offset)
             check_posting(posting, run_dir, record, report)
     return report
 

@@ -79,20 +79,21 @@ def compile_where(query: Query) -> Compiled:
         west, south, east, north = query.bbox
         if west > east or south > north:
             raise QueryError("bounding box must be west,south,east,north with west <= east and south <= north")
-        clauses.append(_rtree(west, south, east, north))
+        clauses.append(_rtree())
         clauses.append("f.lon BETWEEN ? AND ? AND f.lat BETWEEN ? AND ?")
         params.extend([west - GEO_SLACK, south - GEO_SLACK, east + GEO_SLACK, north + GEO_SLACK])
         params.extend([west, east, south, north])
     if query.near is not None:
         lat, lon, km = query.near
         west, south, east, north = box_around(lat, lon, km)
-        clauses.append(_rtree(west, south, east, north))
+        clauses.append(_rtree())
         clauses.append("distance_m(f.lat, f.lon, ?, ?) <= ?")
         params.extend([west, south, east, north, lat, lon, km * 1000])
     return Compiled(" AND ".join(clauses) or "1", params, rank)
 
 
-def _rtree(west: float, south: float, east: float, north: float) -> str:
+def _rtree() -> str:
+    """The R*Tree pre-filter; its four parameters (west, south, east, north) are added by the caller."""
     return "f.id IN (SELECT id FROM findings_geo WHERE max_lon >= ? AND max_lat >= ? AND min_lon <= ? AND min_lat <= ?)"
 
 

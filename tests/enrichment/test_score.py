@@ -295,3 +295,9 @@ def test_bands_cover_every_score_once_and_none_is_called_safe() -> None:
                                                                        "high", "high"]  # fmt: skip
     assert sum(b.high - b.low + 1 for b in BANDS) == 101
     assert all("safe" not in f"{b.name} {b.meaning}".replace("not a sign", "") for b in BANDS)
+
+
+def test_a_score_outside_0_to_100_falls_in_the_nearest_band() -> None:
+    from lurewatch.enrichment.score import risk_band
+
+    assert [risk_band(s).name for s in (None, -5, 101, 250)] == ["none", "none", "high", "high"]
