@@ -79,6 +79,7 @@ class Query:
     risk_max: int | None = None
     date_from: str | None = None  # YYYY-MM-DD (inclusive), on the posting date (posted_at, else fetched_at)
     date_to: str | None = None  # YYYY-MM-DD (inclusive)
+    date_on: str = "posted"  # which date the range reads: "posted" (posted_at, else fetched_at) or "fetched"
     indexed_after: str | None = None  # ISO 8601 timestamp (inclusive), on indexed_at: what alerts read
     has_contact: bool | None = None
     bbox: tuple[float, float, float, float] | None = None  # west, south, east, north
@@ -129,6 +130,8 @@ class Query:
         days = [_day(name, getattr(self, name)) for name in ("date_from", "date_to")]
         if days[0] and days[1] and days[0] > days[1]:
             raise QueryError(f"date_from ({days[0]}) is after date_to ({days[1]})")
+        if self.date_on not in DATE_ON:
+            raise QueryError(f"date_on must be one of {', '.join(DATE_ON)}")
         if self.has_contact is not None and not isinstance(self.has_contact, bool):
             raise QueryError("has_contact must be true or false")
         if self.bbox is not None:
@@ -172,6 +175,9 @@ class Query:
         start = _day_ms(first) if first else None
         end = _day_ms(last + timedelta(days=1)) if last and last < date.max else None
         return start, end
+
+
+DATE_ON = ("posted", "fetched")  # what a date range reads: the posting date, or the day the crawler fetched it
 
 
 def _values(wanted: Any) -> list[str]:

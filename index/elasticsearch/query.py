@@ -44,7 +44,8 @@ def compile_filters(query: Query) -> list[dict[str, Any]]:
     if start is not None or end is not None:
         bounds = {"gte": start, "lt": end}
         window = {k: v for k, v in bounds.items() if v is not None}
-        filters.append({"range": {"dated_at": {**window, "format": "epoch_millis"}}})
+        moment = "fetched_at" if query.date_on == "fetched" else "dated_at"
+        filters.append({"range": {moment: {**window, "format": "epoch_millis"}}})
     if query.indexed_after:
         filters.append({"range": {"indexed_at": {"gte": query.indexed_after}}})
     if query.has_contact is not None:

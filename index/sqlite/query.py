@@ -62,11 +62,12 @@ def compile_where(query: Query) -> Compiled:
         clauses.append("f.risk_score <= ?")
         params.append(query.risk_max)
     start, end = query.date_bounds_ms()
+    moment = "f.fetched_ms" if query.date_on == "fetched" else "f.dated_ms"
     if start is not None:
-        clauses.append("f.dated_ms >= ?")
+        clauses.append(f"{moment} >= ?")
         params.append(start)
     if end is not None:
-        clauses.append("f.dated_ms < ?")
+        clauses.append(f"{moment} < ?")
         params.append(end)
     if query.indexed_after:
         # Both sides are ISO 8601 in UTC (index/query.py utc_timestamp): text order is time order.

@@ -39,7 +39,10 @@ def write_snapshot(start: date, end: date, settings: Settings | None = None) -> 
             raise ExportError(f"snapshot {out} exists but does not verify: {problems[0]}")
         log.info("snapshot %s already written and verified; nothing to do", out)
         return {"out_dir": str(out), "written": False}
-    query = Query("*", date_from=f"{start:%Y-%m-%d}", date_to=f"{end - timedelta(days=1):%Y-%m-%d}", sort="oldest")
+    # On the crawl date, not the posting date: each finding falls in exactly one week, the one it was fetched in,
+    # so a week written once is complete and the weeks together hold every finding.
+    query = Query("*", date_from=f"{start:%Y-%m-%d}", date_to=f"{end - timedelta(days=1):%Y-%m-%d}", date_on="fetched",
+                  sort="oldest")  # fmt: skip
     report = run_export(settings, ExportRequest(query, SNAPSHOT_FORMAT, out, redact=True))
     log.info("snapshot: %s", report.summary())
     return {"out_dir": str(out), "written": True, "rows": report.rows, "files": report.files}
