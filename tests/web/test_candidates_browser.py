@@ -4,9 +4,6 @@ the top one and rejects another; the page says what was written."""
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from lurewatch.web.app import create_app
 from lurewatch.web.keys import KeyStore
 from tests.support import ROOT
 from tests.support.discovery import naming
+from tests.web.conftest import served as served_app
 
 pytestmark = pytest.mark.browser
 CHROMIUM = Path(os.environ.get("LUREWATCH_CHROMIUM", "/usr/bin/chromium"))
@@ -36,8 +34,6 @@ FINDINGS = [
 
 @pytest.fixture
 def candidates_web(settings: Settings) -> Iterator[tuple[str, str, Settings]]:
-    import uvicorn
-
     if not CHROMIUM.exists():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("Chromium is missing; CI=true needs it for the browser tests")
@@ -47,19 +43,8 @@ def candidates_web(settings: Settings) -> Iterator[tuple[str, str, Settings]]:
     store.upsert(FINDINGS)
     service.update_from_index(store, settings)
     key = KeyStore(settings.keys_path).add("ana", "analyst")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    web = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not web.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert web.started, "the web server did not start"
-    yield f"http://127.0.0.1:{port}", key, settings
-    web.should_exit = True
-    thread.join(timeout=10)
+    with served_app(create_app(settings, store)) as base:
+        yield base, key, settings
     store.close()
 
 

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +22,7 @@ from lurewatch.records import Finding, read_jsonl
 from lurewatch.settings import Settings
 from lurewatch.web.app import create_app
 from lurewatch.web.keys import KeyStore
+from tests.web.conftest import served as served_app
 from tests.web.test_web_browser import ARTIFACTS, CHROMIUM_ARGS, _login, chromium_path  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.browser
@@ -45,8 +43,6 @@ def demo_findings(demo_run_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
 @pytest.fixture(params=BACKENDS)
 def server(request: pytest.FixtureRequest, settings: Settings, demo_findings: list[Finding]) -> Iterator[tuple[str, str, str]]:
     """The app on a free 127.0.0.1 port over the demo findings, on one backend."""
-    import uvicorn
-
     if request.param == "sqlite":
         store: Index = SqliteIndex(settings.sqlite_file)
     else:
@@ -58,19 +54,8 @@ def server(request: pytest.FixtureRequest, settings: Settings, demo_findings: li
     store.setup()
     assert store.upsert(demo_findings).written == len(demo_findings) >= 170
     key = KeyStore(settings.keys_path).add("browser", "reader")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    web = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not web.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert web.started, "the web server did not start"
-    yield f"http://127.0.0.1:{port}", key, request.param
-    web.should_exit = True
-    thread.join(timeout=10)
+    with served_app(create_app(settings, store)) as base:
+        yield base, key, request.param
     if request.param == "elasticsearch":
         store.client.indices.delete(index=store.versioned)  # type: ignore[attr-defined]
     store.close()

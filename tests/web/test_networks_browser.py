@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +14,7 @@ from lurewatch.settings import Settings
 from lurewatch.web.app import create_app
 from lurewatch.web.keys import KeyStore
 from tests.support.network_corpus import network_corpus
+from tests.web.conftest import served as served_app
 from tests.web.test_web_browser import ARTIFACTS, CHROMIUM_ARGS, _login, chromium_path
 
 pytestmark = pytest.mark.browser
@@ -26,8 +24,6 @@ __all__ = ["chromium_path"]  # the fixture, shared with the other browser tests
 @pytest.fixture
 def served(settings: Settings) -> Iterator[tuple[str, str, str]]:
     """The app over a generated corpus with its networks built; yields (base URL, key, a network's finding)."""
-    import uvicorn
-
     corpus = network_corpus(networks=6, decoys=30, seed=3)
     settings.network_entity_cap = 20  # the hotline and the stock photo are as common here as in a big index
     store = SqliteIndex(settings.sqlite_file)
@@ -36,19 +32,8 @@ def served(settings: Settings) -> Iterator[tuple[str, str, str]]:
     build_networks(settings)
     finding = next(pid for pid in corpus.truth if pid.startswith("net000-"))
     key = KeyStore(settings.keys_path).add("browser", "reader")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    web = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not web.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert web.started, "the web server did not start"
-    yield f"http://127.0.0.1:{port}", key, finding
-    web.should_exit = True
-    thread.join(timeout=10)
+    with served_app(create_app(settings, store)) as base:
+        yield base, key, finding
     store.close()
 
 
