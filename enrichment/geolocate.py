@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from lurewatch.enrichment.gazetteer import CITY, COUNTRY, REGION, SUBREGION, Gazetteer, load_gazetteer
+from lurewatch.enrichment.gazetteer import CITY, COUNTRY, REGION, SUBREGION, Gazetteer, Place, load_gazetteer
 from lurewatch.enrichment.geo_compounds import find_compounds
 from lurewatch.enrichment.geo_doubts import Options
+from lurewatch.enrichment.geo_rank import Ranker
 from lurewatch.enrichment.geo_resolve import Resolved, resolve
 from lurewatch.enrichment.geo_signals import domain_country, phone_country, valid_point
 from lurewatch.enrichment.geo_spans import ner_mentions, scan_latin, scan_local_scripts
@@ -46,8 +47,13 @@ def geoparse(
     demonym_spans: bool = False,
     signal_countries: Counter[str] | None = None,
     gazetteer: Gazetteer | None = None,
+    ranker: Ranker | None = None,
+    trace: list[tuple[str, list[tuple[int, int]], list[tuple[Place, list[float]]]]] | None = None,
 ) -> list[Resolved]:
-    """Place mentions of ``text`` with character offsets, each resolved to a place or a known compound."""
+    """Place mentions of ``text`` with character offsets, each resolved to a place or a known compound.
+
+    ``ranker`` overrides the learned candidate weights (the benchmark compares weight sets); ``trace`` collects
+    the candidates' features (``bench/fit_geo_ranker.py`` fits the weights on them)."""
     gazetteer = gazetteer or load_gazetteer()
     mentions = scan_latin(text, gazetteer) + scan_local_scripts(text, gazetteer)
     blocked: list[tuple[int, int, str]] = []
@@ -57,8 +63,9 @@ def geoparse(
         mentions = places + mentions
     options = Options(ner_used=ner, demonym_spans=demonym_spans)
     return resolve(
-        mentions, find_compounds(text), gazetteer, signal_countries or Counter(), options, blocked, proper, text
-    )
+        mentions, find_compounds(text), gazetteer, signal_countries or Counter(), options, blocked, proper, text,
+        ranker, trace,
+    )  # fmt: skip
 
 
 def geolocate(
