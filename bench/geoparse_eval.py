@@ -24,7 +24,7 @@ from pathlib import Path
 
 from lurewatch.enrichment.gazetteer import COUNTRY, load_gazetteer
 from lurewatch.enrichment.gazetteer_build import package_dir
-from lurewatch.enrichment.geo_rank import HAND, Ranker
+from lurewatch.enrichment.geo_accept import HAND_WEIGHTS, GeoWeights
 from lurewatch.enrichment.geolocate import geoparse
 from lurewatch.geo import distance_km
 
@@ -205,7 +205,7 @@ def tally(docs, predictions, elapsed: float = 0.0) -> dict[str, float]:
     }
 
 
-def predictor(gazetteer, ner: bool, demonyms: bool = False, ranker: Ranker | None = None):
+def predictor(gazetteer, ner: bool, demonyms: bool = False, weights: GeoWeights | None = None):
     """``geoparse`` as shipped (NER on, demonym spans off, learned weights) unless told otherwise."""
 
     def predict(text: str) -> list[Prediction]:
@@ -214,7 +214,7 @@ def predictor(gazetteer, ner: bool, demonyms: bool = False, ranker: Ranker | Non
                 (r.compound.lat, r.compound.lon, r.compound.country) if r.compound
                 else (r.place.lat, r.place.lon, r.place.country)
             ))
-            for r in geoparse(text, ner=ner, demonym_spans=demonyms, gazetteer=gazetteer, ranker=ranker)
+            for r in geoparse(text, ner=ner, demonym_spans=demonyms, gazetteer=gazetteer, weights=weights)
         ]  # fmt: skip
 
     return predict
@@ -224,20 +224,20 @@ def held_out(corpora, gazetteer, ner: bool) -> dict[str, dict[str, dict[str, flo
     """Figures of weights fitted without the scored articles: on the other corpus (cross), and on the other
     half of the same corpus, articles alternating (2fold); beside them the hand-set weights (picked by reading
     errors on both corpora, so not held out) and the shipped weights (fitted on both)."""
-    from fit_geo_ranker import fit_ranker
+    from fit_geo_ranker import fit
 
-    fitted = {name: fit_ranker(docs, gazetteer, ner=ner)[0] for name, docs in corpora.items()}
+    fitted = {name: fit(docs, gazetteer, ner=ner)[0] for name, docs in corpora.items()}
     figures: dict[str, dict[str, dict[str, float]]] = {}
     for name, docs in corpora.items():
         other = next(n for n in corpora if n != name)
         halves = [docs[0::2], docs[1::2]]
-        half_fits = [fit_ranker(half, gazetteer, ner=ner)[0] for half in halves]
-        predictions = [predictor(gazetteer, ner, ranker=half_fits[1 - i])(text)
+        half_fits = [fit(half, gazetteer, ner=ner)[0] for half in halves]
+        predictions = [predictor(gazetteer, ner, weights=half_fits[1 - i])(text)
                        for i, half in enumerate(halves) for text, _ in half]  # fmt: skip
         figures[name] = {
-            "hand": score(docs, predictor(gazetteer, ner, ranker=HAND)),
+            "hand": score(docs, predictor(gazetteer, ner, weights=HAND_WEIGHTS)),
             "shipped": score(docs, predictor(gazetteer, ner)),
-            "cross": score(docs, predictor(gazetteer, ner, ranker=fitted[other])),
+            "cross": score(docs, predictor(gazetteer, ner, weights=fitted[other])),
             "2fold": tally(halves[0] + halves[1], predictions),
         }
     return figures

@@ -1,16 +1,21 @@
 """Decide which mentions are places and which place each one is, from the rest of the document.
 
-Each name is resolved once per document. Its candidates are scored by size (population, or the number of
-towns of a region) plus document context: countries and first-level regions named elsewhere in the text
-(never counting the name's own mentions), nationality words, and countries given by phones or domains.
-A name found only by the gazetteer scan must clear a higher bar (``geo_doubts``); once a name is accepted,
-all its mentions are. A second pass favours towns near the text's other towns, and in "Town, Region"
-(not a list "A, B, C") each name favours the candidates that lie in, or hold, one of the other's.
+Each name is resolved once per document. Context is gathered per name, so a name never supports itself:
+countries and first-level regions named elsewhere in the text, nationality words, countries given by phones
+or domains, "Town, Region" pairs (not a list "A, B, C"). The candidate ranker (``geo_rank``, learned weights)
+then picks each name's place in two passes, the second seeing the places chosen for the other names.
 
-Which rules came from reading errors on annotated news (``bench/geoparse_eval.py``): the nearness bonus
-("Edmonton" beside "Enfield"), the "Town, Region" pairs (and their list exception: "Norway, Sweden" lists
-had turned countries into towns), nationality words resolving to their country ("Canadian" is not
-Canadian, Texas), and the weights. None looks up a document or names a benchmark place.
+Whether a name is a place at all: on the NER path (English news), a learned span model (``geo_accept``)
+judges each mention; on the ad path (no NER, every language), a name found only by the gazetteer scan must
+clear a hand-set bar (``ACCEPT`` plus ``PENALTY`` per reason for doubt, ``geo_doubts``), and once a name is
+accepted, all its mentions are.
+
+Which rules came from reading errors on annotated news (TR-News and GeoVirus, ``bench/geoparse_eval.py``):
+the "Town, Region" pairs and their list exception ("Norway, Sweden" lists had turned countries into towns),
+nationality words resolving to their country ("Canadian" is not Canadian, Texas), the nearness feature
+("Edmonton" beside "Enfield"), the hand-set weights and bar (``geo_rank.HAND``, ``ACCEPT``, ``PENALTY``,
+``STRONG``). Learned, and measured on articles not fitted on: the ranker's weights and the span model.
+None looks up a document or names a benchmark place.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from lurewatch.enrichment.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Gazetteer, Place
+from lurewatch.enrichment.geo_accept import GeoWeights, Trace, learned_weights, span_features
 from lurewatch.enrichment.geo_compounds import Compound, CompoundMention
 from lurewatch.enrichment.geo_doubts import Options, count_doubts
 from lurewatch.enrichment.geo_rank import (
@@ -30,7 +36,6 @@ from lurewatch.enrichment.geo_rank import (
     base_features,
     context_part,
     features,
-    learned_ranker,
 )
 from lurewatch.enrichment.geo_spans import Mention
 
@@ -110,13 +115,12 @@ def resolve(
     blocked: Sequence[tuple[int, int, str]] = (),
     proper: set[int] | None = None,
     text: str = "",
-    ranker: Ranker | None = None,
-    trace: list[tuple[str, list[tuple[int, int]], list[tuple[Place, list[float]]]]] | None = None,
+    weights: GeoWeights | None = None,
+    trace: Trace | None = None,
 ) -> list[Resolved]:
     """The accepted place mentions of one document, each resolved to a place or a compound.
 
-    ``ranker`` defaults to the learned weights; ``trace`` collects each chosen name's spans and the features
-    of all its candidates (``bench/fit_geo_ranker.py`` fits the weights on them)."""
+    ``weights`` default to the learned ones; ``trace`` collects what the fit needs (``bench/fit_geo_ranker.py``)."""
     candidates: dict[str, list[Place]] = {}
     demonym_of: dict[str, str] = {}
     for m in mentions:
@@ -152,8 +156,8 @@ def resolve(
     for c in compounds:
         country_by_key["\x00" + c.compound.name][c.compound.country] += 1.0
     totals: defaultdict[str | None, float] = defaultdict(float)
-    for weights in country_by_key.values():
-        for cc, w in weights.items():
+    for given in country_by_key.values():
+        for cc, w in given.items():
             totals[cc] += min(w, 2.0)
     all_regions: Counter[tuple[str | None, str | None]] = Counter()
     for named_regions in region_by_key.values():
@@ -167,7 +171,8 @@ def resolve(
         if text[a.end : b.start] == ", " and a.key != b.key and not listed:  # not a list "A, B, C"
             pairs[a.key].add((b.key, False))
             pairs[b.key].add((a.key, True))
-    ranker = ranker or learned_ranker()
+    model = weights or learned_weights()
+    ranker = model.ranker
     ctx = RankContext(candidates, country_by_key, totals, region_by_key, all_regions, signal_countries, pairs)
     best = pick_best(ctx, chosen_keys, ranker)
     # Second pass: the places chosen for the other names ("Edmonton" next to "Enfield" is in London).
@@ -178,7 +183,7 @@ def resolve(
     if trace is not None:
         for key in chosen_keys & best.keys():
             spans = [(m.start, m.end) for m in chosen if m.key == key]
-            trace.append((key, spans, [(p, features(p, key, ctx)) for p in candidates[key]]))
+            trace.names.append((key, spans, [(p, features(p, key, ctx)) for p in candidates[key]]))
 
     accepted: set[str] = set()
     persons = [(a, b) for a, b, label in blocked if label == "PERSON"]
@@ -189,20 +194,32 @@ def resolve(
         person_keys |= {
             m.key for m in chosen if m.before_speech or (m.in_run and m.finder == "scan" and not m.sentence_start)
         }
+    learned = model.spans if options.ner_used else None
     for m in chosen:
         if m.key not in best:
             continue
         place = best[m.key][0]
         f = base_features(place, m.key, ctx)  # whether it is a place at all does not depend on its neighbours
-        s = HAND.score(f)
-        if m.finder == "ner" or (m.finder == "demonym" and options.demonym_spans and not plural(m.text, gazetteer)):
-            accepted.add(m.key)
-            continue
-        if m.finder == "demonym" or m.key in demonym_of:
+        if m.finder == "demonym" or (m.key in demonym_of and m.finder != "ner"):
             # a nationality word is context, and a place mention only where the corpus says so
             if options.demonym_spans and not plural(m.text, gazetteer):
                 accepted.add(m.key)
             continue
+        if m.finder == "ner":  # NER's places are kept (its precision is high); the model judges the scan's
+            accepted.add(m.key)
+            continue
+        if options.ner_used and m.finder == "scan" and (learned is not None or trace is not None):
+            around = [(label, b - a > m.end - m.start) for a, b, label in blocked if a <= m.start < b]
+            g = span_features(
+                m, place, len(candidates[m.key]), context_part(HAND, f), around, m.key in person_keys, proper
+            )
+            if trace is not None:
+                trace.spans.append((m.start, m.end, g))
+            if learned is not None:
+                if learned.score(g) > 0:  # probability above one half
+                    accepted.add(m.key)
+                continue
+        s = HAND.score(f)
         supported = context_part(HAND, f) >= SUPPORTED
         strong = context_part(HAND, f) >= STRONG  # its country and region named
         strong = strong and sum(p.country == place.country for p in candidates[m.key]) == 1  # not "Clinton"

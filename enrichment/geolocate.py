@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from lurewatch.enrichment.gazetteer import CITY, COUNTRY, REGION, SUBREGION, Gazetteer, Place, load_gazetteer
+from lurewatch.enrichment.gazetteer import CITY, COUNTRY, REGION, SUBREGION, Gazetteer, load_gazetteer
+from lurewatch.enrichment.geo_accept import GeoWeights, Trace
 from lurewatch.enrichment.geo_compounds import find_compounds
 from lurewatch.enrichment.geo_doubts import Options
-from lurewatch.enrichment.geo_rank import Ranker
 from lurewatch.enrichment.geo_resolve import Resolved, resolve
 from lurewatch.enrichment.geo_signals import domain_country, phone_country, valid_point
 from lurewatch.enrichment.geo_spans import ner_mentions, scan_latin, scan_local_scripts
@@ -47,13 +47,13 @@ def geoparse(
     demonym_spans: bool = False,
     signal_countries: Counter[str] | None = None,
     gazetteer: Gazetteer | None = None,
-    ranker: Ranker | None = None,
-    trace: list[tuple[str, list[tuple[int, int]], list[tuple[Place, list[float]]]]] | None = None,
+    weights: GeoWeights | None = None,
+    trace: Trace | None = None,
 ) -> list[Resolved]:
     """Place mentions of ``text`` with character offsets, each resolved to a place or a known compound.
 
-    ``ranker`` overrides the learned candidate weights (the benchmark compares weight sets); ``trace`` collects
-    the candidates' features (``bench/fit_geo_ranker.py`` fits the weights on them)."""
+    ``weights`` override the learned ones (the benchmark compares weight sets); ``trace`` collects the features
+    that ``bench/fit_geo_ranker.py`` fits them on."""
     gazetteer = gazetteer or load_gazetteer()
     mentions = scan_latin(text, gazetteer) + scan_local_scripts(text, gazetteer)
     blocked: list[tuple[int, int, str]] = []
@@ -64,7 +64,7 @@ def geoparse(
     options = Options(ner_used=ner, demonym_spans=demonym_spans)
     return resolve(
         mentions, find_compounds(text), gazetteer, signal_countries or Counter(), options, blocked, proper, text,
-        ranker, trace,
+        weights, trace,
     )  # fmt: skip
 
 
