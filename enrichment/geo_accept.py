@@ -78,7 +78,7 @@ class SpanModel:
         return dict(zip(SPAN_FEATURES, self.weights, strict=True))
 
     def score(self, features: Sequence[float]) -> float:
-        return sum(map(operator.mul, self.weights, features))
+        return float(sum(map(operator.mul, self.weights, features)))
 
     def probability(self, features: Sequence[float]) -> float:
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, self.score(features)))))

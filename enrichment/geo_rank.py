@@ -69,7 +69,7 @@ class Ranker:
         return dict(zip(FEATURES, self.weights, strict=True))
 
     def score(self, features: Sequence[float]) -> float:
-        return sum(map(operator.mul, self.weights, features))
+        return float(sum(map(operator.mul, self.weights, features)))
 
 
 # The weights picked by hand while reading errors on TR-News and GeoVirus (kept for acceptance and comparison).
@@ -81,8 +81,6 @@ HAND = Ranker.from_mapping(
     }
 )  # fmt: skip
 CONTEXT = frozenset(("country_named", "country_signal", "region_named_own_name", "region_named_alt_name"))
-# Features that need the other names' chosen places (zero in the first pass, and for acceptance).
-NEIGHBOURS = frozenset(("near_town", "pair_fit", "anchor_country", "anchor_admin1", "closeness"))
 
 
 @lru_cache(maxsize=1)
@@ -114,10 +112,18 @@ class RankContext:
     pairs: Mapping[str, set[tuple[str, bool]]] = field(default_factory=dict)
     anchors: dict[str, Place] = field(default_factory=dict)  # the place chosen for each name so far
     near_anchors: bool = False  # at least two names have a town chosen (the nearness features apply)
+    base: dict[tuple[str, int], list[float]] = field(default_factory=dict)  # base_features, per name and place
 
 
 def base_features(place: Place, key: str, ctx: RankContext) -> list[float]:
-    """The features that need no other name's chosen place (the rest are 0)."""
+    """The features that need no other name's chosen place (the rest are 0); computed once per document."""
+    cached = ctx.base.get((key, place.idx))
+    if cached is None:
+        cached = ctx.base[(key, place.idx)] = _base_features(place, key, ctx)
+    return cached
+
+
+def _base_features(place: Place, key: str, ctx: RankContext) -> list[float]:
     own_name = name_key(place.name) == key
     f = [0.0] * len(FEATURES)
     f[0] = math.log10(place.population + 1) / 2
@@ -138,19 +144,29 @@ def base_features(place: Place, key: str, ctx: RankContext) -> list[float]:
     return f
 
 
-def features(place: Place, key: str, ctx: RankContext) -> list[float]:
-    """All features of one candidate of name ``key``."""
-    f = base_features(place, key, ctx)
-    many = len(ctx.candidates.get(key, ())) > 1
+def others_of(key: str, ctx: RankContext) -> tuple[list[Place], list[Place]]:
+    """The places chosen for the other names of the text, and those of them that are towns."""
     others = [a for k, a in ctx.anchors.items() if k != key]
-    if others and many:
-        towns = [a for a in others if a.kind in TOWNS]
+    return others, [a for a in others if a.kind in TOWNS]
+
+
+def features(
+    place: Place, key: str, ctx: RankContext, others: tuple[list[Place], list[Place]] | None = None
+) -> list[float]:
+    """All features of one candidate of name ``key`` (``others``: ``others_of(key, ctx)``, if known)."""
+    base = base_features(place, key, ctx)
+    many = len(ctx.candidates.get(key, ())) > 1
+    chosen, towns = (others or others_of(key, ctx)) if many and ctx.anchors else ([], [])
+    if not chosen and not (many and key in ctx.pairs):
+        return base
+    f = list(base)
+    if chosen:
         if towns and place.kind in TOWNS:
             nearest = min(distance_km(place.lat, place.lon, a.lat, a.lon) for a in towns)
             f[11] = ctx.near_anchors and nearest <= NEAR_KM
             f[15] = max(0.0, 1 - math.log10(1 + nearest) / 4)
-        f[13] = sum(a.country == place.country for a in others) / len(others)
-        f[14] = any(a.country == place.country and a.admin1 == place.admin1 and a.kind != COUNTRY for a in others)
+        f[13] = sum(a.country == place.country for a in chosen) / len(chosen)
+        f[14] = any(a.country == place.country and a.admin1 == place.admin1 and a.kind != COUNTRY for a in chosen)
     if many:
         for partner, holder in ctx.pairs.get(key, ()):  # holder: the "Region" of "Town, Region"
             if holder:
@@ -163,13 +179,9 @@ def features(place: Place, key: str, ctx: RankContext) -> list[float]:
     return f
 
 
+_CONTEXT_AT = tuple(i for i, name in enumerate(FEATURES) if name in CONTEXT)
+
+
 def context_part(ranker: Ranker, f: Sequence[float]) -> float:
     """The part of a score that the rest of the text gives (countries, regions, signals)."""
-    return sum(w * x for name, w, x in zip(FEATURES, ranker.weights, f, strict=True) if name in CONTEXT)
-
-
-def prior_part(ranker: Ranker, f: Sequence[float]) -> float:
-    """The part of a score that needs no context and no neighbours (size, kind, own name)."""
-    return sum(
-        w * x for name, w, x in zip(FEATURES, ranker.weights, f, strict=True) if name not in CONTEXT | NEIGHBOURS
-    )
+    return sum(ranker.weights[i] * f[i] for i in _CONTEXT_AT)

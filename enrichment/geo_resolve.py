@@ -36,6 +36,7 @@ from lurewatch.enrichment.geo_rank import (
     base_features,
     context_part,
     features,
+    others_of,
 )
 from lurewatch.enrichment.geo_spans import Mention
 
@@ -62,21 +63,18 @@ class Resolved:
         return self.compound.country if self.compound else (self.place.country if self.place else None)
 
 
-def pick_best(
-    ctx: RankContext, keys: Collection[str], ranker: Ranker
-) -> dict[str, tuple[Place, float, float, list[float]]]:
-    """Best place per name: its score, its margin over the runner-up and its features."""
-    best: dict[str, tuple[Place, float, float, list[float]]] = {}
+def pick_best(ctx: RankContext, keys: Collection[str], ranker: Ranker) -> dict[str, tuple[Place, float]]:
+    """Best place per name and its margin over the runner-up (a name with one candidate needs no scoring)."""
+    best: dict[str, tuple[Place, float]] = {}
     for key, places in ctx.candidates.items():
         if not places or key not in keys:
             continue
-        scored = []
-        for p in places:
-            f = features(p, key, ctx)
-            scored.append((ranker.score(f), p, f))
-        scored.sort(key=lambda spf: -spf[0])
-        margin = scored[0][0] - scored[1][0] if len(scored) > 1 else 2.0
-        best[key] = (scored[0][1], scored[0][0], margin, scored[0][2])
+        if len(places) == 1:
+            best[key] = (places[0], 2.0)
+            continue
+        others = others_of(key, ctx) if ctx.anchors else ([], [])
+        scored = sorted(((ranker.score(features(p, key, ctx, others)), p) for p in places), key=lambda sp: -sp[0])
+        best[key] = (scored[0][1], scored[0][0] - scored[1][0])
     return best
 
 
@@ -177,7 +175,7 @@ def resolve(
     best = pick_best(ctx, chosen_keys, ranker)
     # Second pass: the places chosen for the other names ("Edmonton" next to "Enfield" is in London).
     ctx.anchors = {k: v[0] for k, v in best.items() if v[0].kind != CONTINENT}
-    if ctx.anchors:
+    if len(ctx.anchors) > 1:  # with one, no name has another's place to go by
         ctx.near_anchors = sum(p.kind in TOWNS for p in ctx.anchors.values()) > 1
         best = pick_best(ctx, chosen_keys, ranker)
     if trace is not None:
@@ -220,8 +218,9 @@ def resolve(
                     accepted.add(m.key)
                 continue
         s = HAND.score(f)
-        supported = context_part(HAND, f) >= SUPPORTED
-        strong = context_part(HAND, f) >= STRONG  # its country and region named
+        context = context_part(HAND, f)
+        supported = context >= SUPPORTED
+        strong = context >= STRONG  # its country and region named
         strong = strong and sum(p.country == place.country for p in candidates[m.key]) == 1  # not "Clinton"
         doubts = count_doubts(m, place, supported, m.key in person_keys, blocked, options, proper, strong, text)
         if s >= ACCEPT + PENALTY * doubts:
@@ -230,7 +229,7 @@ def resolve(
     resolved = [Resolved(c.start, c.end, c.text, None, c.compound, "compound", 0.9) for c in compounds]
     for m in chosen:
         if m.key in accepted and m.key in best:
-            place, s, margin, _ = best[m.key]
+            place, margin = best[m.key]
             if m.key in demonym_of and demonym_of[m.key] in gazetteer.countries:
                 place = gazetteer.countries[demonym_of[m.key]]  # "Canadian" is Canada, not Canadian, Texas
             base = {"ner": 0.85, "script": 0.8, "scan": 0.7, "demonym": 0.6}[m.finder]
