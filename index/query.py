@@ -283,6 +283,7 @@ class SearchResult:
     total: int  # postings that match
     hits: list[Hit]
     clusters: int | None = None  # collapsed results: near-duplicate clusters (lures) among them
+    clusters_exact: bool = True  # False: ``clusters`` is an estimate within a few percent (Elasticsearch, many)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     histogram: list[tuple[str, int]] = field(default_factory=list)  # (YYYY-MM-DD, count)
     geotiles: list[tuple[str, int]] = field(default_factory=list)  # ("z/x/y", count)
