@@ -282,6 +282,9 @@ class ElasticsearchIndex:
             for h in response["hits"]["hits"]
         ]
 
+    def warm(self) -> None:
+        """Nothing to load: the node keeps its own caches."""
+
     def count(self) -> int:
         return int(self._call("count", self.client.count, index=self.alias)["count"])
 

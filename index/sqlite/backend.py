@@ -226,6 +226,11 @@ class SqliteIndex:
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM findings").fetchone()[0])
 
+    def warm(self) -> None:
+        """Read the in-memory columns (3 s for 200,000 findings on a busy 2-core machine)."""
+        with transaction(self.db, "BEGIN", keep=False):
+            self.columns.current(self.db)
+
     def search(self, query: Query) -> SearchResult:
         query.validate()
         # One snapshot for the count, the page and the facets; rolled back at the end (only the temp table
