@@ -179,7 +179,7 @@ def resolve(
         ctx.near_anchors = sum(p.kind in TOWNS for p in ctx.anchors.values()) > 1
         best = pick_best(ctx, chosen_keys, ranker)
     if trace is not None:
-        for key in chosen_keys & best.keys():
+        for key in sorted(chosen_keys & best.keys()):  # a fixed order: the fit is reproducible
             spans = [(m.start, m.end) for m in chosen if m.key == key]
             trace.names.append((key, spans, [(p, features(p, key, ctx)) for p in candidates[key]]))
 
