@@ -7,7 +7,7 @@ penalty. The features of a candidate depend on the places chosen for the text's 
 runs a few rounds: choose with the current weights, refit on the resulting features.
 
 The span model (``enrichment/geo_accept.py``) is a logistic regression, fitted in the same rounds, of whether a
-mention the geoparser considers (NER on) overlaps an annotated toponym.
+name that only the gazetteer scan found (NER on; NER's own places are kept) overlaps an annotated toponym.
 
     .venv/bin/python bench/fit_geo_ranker.py [--data DIR] [--corpus both|trnews|geovirus] [--out FILE]
 

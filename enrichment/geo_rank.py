@@ -8,9 +8,9 @@ one with the highest weighted sum.
 
 The weights are learned (``data/geo_ranker.json``, re-fitted by ``bench/fit_geo_ranker.py``: a conditional
 logit over the candidates of each annotated name, where the candidates within 161 km of the annotated point
-are the right ones). ``HAND`` keeps the hand-set weights the ranker replaced: they still decide whether a name
-found only by the gazetteer scan is a place at all (``geo_resolve``), and the benchmark prints them beside
-the learned ones. The features are general; which of them exist at all came partly from reading errors on
+are the right ones). ``HAND`` keeps the hand-set weights the ranker replaced: on the ad path (no NER) they
+still decide whether a name found only by the gazetteer scan is a place at all (``geo_resolve``), and the
+benchmark prints them beside the learned ones. The features are general; which of them exist at all came partly from reading errors on
 annotated news (nearness to the text's other towns, "Town, Region" pairs).
 """
 
