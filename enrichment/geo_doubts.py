@@ -1,9 +1,13 @@
 """Reasons to doubt that a gazetteer hit in running text is a place (each raises the score it needs).
 
-Most rules came from reading errors on annotated news (see ``bench/geoparse_eval.py``): sentence-initial
-and shouting words, names NER or "X said" mark as persons, two-letter names, English words that are
-also town names. The discount for a town NER calls a person, when the text names its country and region and
-the country has no other town of that name, also came from reading errors ("the Cairns suburbs").
+These decide on the ad path (no NER, every language). On the NER path (English news) a span model learned
+from annotated news decides instead (``geo_accept``); it reads the same kinds of signal, with learned weights.
+
+Most rules came from reading errors on annotated news (TR-News and GeoVirus, see ``bench/geoparse_eval.py``):
+sentence-initial and shouting words, names NER or "X said" mark as persons, two-letter names, English words
+that are also town names, and the size of each penalty. The discount for a town NER calls a person, when the
+text names its country and region and the country has no other town of that name, also came from reading
+errors ("the Cairns suburbs").
 
 Two general rules cover whole classes rather than cases: calendar words (month and weekday names, full and
 abbreviated, in every language the ads are written in, taken from ICU's locale data rather than listed by

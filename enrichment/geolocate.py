@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from lurewatch.enrichment.gazetteer import CITY, COUNTRY, REGION, SUBREGION, Gazetteer, load_gazetteer
+from lurewatch.enrichment.geo_accept import GeoWeights, Trace
 from lurewatch.enrichment.geo_compounds import find_compounds
 from lurewatch.enrichment.geo_doubts import Options
 from lurewatch.enrichment.geo_resolve import Resolved, resolve
@@ -46,8 +47,13 @@ def geoparse(
     demonym_spans: bool = False,
     signal_countries: Counter[str] | None = None,
     gazetteer: Gazetteer | None = None,
+    weights: GeoWeights | None = None,
+    trace: Trace | None = None,
 ) -> list[Resolved]:
-    """Place mentions of ``text`` with character offsets, each resolved to a place or a known compound."""
+    """Place mentions of ``text`` with character offsets, each resolved to a place or a known compound.
+
+    ``weights`` override the learned ones (the benchmark compares weight sets); ``trace`` collects the features
+    that ``bench/fit_geo_ranker.py`` fits them on."""
     gazetteer = gazetteer or load_gazetteer()
     mentions = scan_latin(text, gazetteer) + scan_local_scripts(text, gazetteer)
     blocked: list[tuple[int, int, str]] = []
@@ -57,8 +63,9 @@ def geoparse(
         mentions = places + mentions
     options = Options(ner_used=ner, demonym_spans=demonym_spans)
     return resolve(
-        mentions, find_compounds(text), gazetteer, signal_countries or Counter(), options, blocked, proper, text
-    )
+        mentions, find_compounds(text), gazetteer, signal_countries or Counter(), options, blocked, proper, text,
+        weights, trace,
+    )  # fmt: skip
 
 
 def geolocate(

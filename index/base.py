@@ -65,6 +65,9 @@ class Index(Protocol):
     def candidates(self, keys: list[str], limit: int) -> list[BandMatch]:
         """Up to ``limit`` findings sharing lookup keys with ``keys``, those sharing most (then earliest) first."""
 
+    def warm(self) -> None:
+        """Load now what the first search would otherwise load (a server calls it at start, in a thread)."""
+
     def close(self) -> None:
         """Release connections."""
 

@@ -8,7 +8,8 @@ segmented as the documents are, and match as a phrase (``index/text.py`` ``query
 A ``Query`` also carries filters (terms, OR within a field, AND across fields), a risk and a date
 range, geo (bounding box or distance), a sort, a page (``size`` + ``cursor`` for deep pagination,
 or ``offset`` for shallow pages) and the aggregations to compute (terms facets, a date histogram,
-a geotile grid). Each backend compiles it: ``index/elasticsearch/query.py`` and ``index/sqlite/query.py``.
+a geotile grid). Each backend runs it: ``index/elasticsearch/query.py`` compiles it to a request body,
+``index/sqlite/matching.py`` evaluates it on in-memory columns (``index/sqlite/columns.py``) and FTS5.
 """
 
 from __future__ import annotations
@@ -282,6 +283,7 @@ class SearchResult:
     total: int  # postings that match
     hits: list[Hit]
     clusters: int | None = None  # collapsed results: near-duplicate clusters (lures) among them
+    clusters_exact: bool = True  # False: ``clusters`` is an estimate within a few percent (Elasticsearch, many)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     histogram: list[tuple[str, int]] = field(default_factory=list)  # (YYYY-MM-DD, count)
     geotiles: list[tuple[str, int]] = field(default_factory=list)  # ("z/x/y", count)

@@ -21,7 +21,7 @@ from lurewatch.errors import IndexUnavailable
 from lurewatch.index.base import BandMatch, WriteReport, lookup_keys
 from lurewatch.index.documents import stored_finding
 from lurewatch.index.elasticsearch.mapping import FINDING_MAPPING, INDEX_SETTINGS, MAPPING_VERSION
-from lurewatch.index.elasticsearch.query import compile_query, read_hit, read_response
+from lurewatch.index.elasticsearch.query import compile_query, members_query, read_hit, read_response
 from lurewatch.index.query import Hit, Query, QueryError, SearchResult, decode_cursor, encode_cursor
 from lurewatch.index.text import finding_words
 from lurewatch.records import Finding, from_dict, to_json_bytes
@@ -282,6 +282,9 @@ class ElasticsearchIndex:
             for h in response["hits"]["hits"]
         ]
 
+    def warm(self) -> None:
+        """Nothing to load: the node keeps its own caches."""
+
     def count(self) -> int:
         return int(self._call("count", self.client.count, index=self.alias)["count"])
 
@@ -302,9 +305,11 @@ class ElasticsearchIndex:
         """One page. Page one searches the alias; following pages (``cursor``) share one point in time."""
         query.validate()
         if not query.cursor:
-            response = self._search(index=self.alias, **compile_query(query))
+            body = compile_query(query)
+            response = self._search(index=self.alias, **body)
             result = read_response(response, query)
             if query.collapse:
+                self._count_members(body, response, result)
                 return result
             if result.hits and len(result.hits) == query.size and result.total > query.offset + query.size:
                 result.next_cursor = encode_cursor(result.hits[-1].sort)
@@ -320,6 +325,16 @@ class ElasticsearchIndex:
         else:
             self._close_pit(pit)
         return result
+
+    def _count_members(self, body: dict[str, Any], response: dict[str, Any], result: SearchResult) -> None:
+        """Each collapsed hit's reposts: the other matching postings of its cluster."""
+        keys = [raw["fields"]["cluster_key"][0] for raw in response["hits"]["hits"]]
+        if not keys:
+            return
+        counted = self._search(index=self.alias, **members_query(body, keys))
+        members = {b["key"]: b["doc_count"] for b in counted["aggregations"]["members"]["buckets"]}
+        for key, hit in zip(keys, result.hits, strict=True):
+            hit.reposts = max(0, members.get(key, 1) - 1)
 
     def iterate(self, query: Query) -> Iterator[Hit]:
         """Every hit of ``query`` in sort order, page by page on one point in time (for exports)."""

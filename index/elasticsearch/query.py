@@ -24,8 +24,9 @@ from lurewatch.index.text import fragment, mark
 FACET_SIZE = 20
 GEOTILE_BUCKETS = 10000
 SOURCE_EXCLUDES = ["text", "text_segmented", "minhash_bands", "words"]
-# The lure count is exact up to this many clusters, and within a few percent above (HyperLogLog++).
-CARDINALITY_PRECISION = 40_000
+# The lure count is exact up to this many clusters, and within a few percent above (HyperLogLog++): measured on
+# 60,000 matches of 200,000 findings, 40,000 took the count from 16 to 66 ms, 3,000 to 36 ms (error 0.5 %).
+CARDINALITY_PRECISION = 3_000
 SORTS: dict[str, list[Any]] = {
     "relevance": [{"_score": "desc"}, {"posting_id": "asc"}],
     "newest": [{"fetched_at": "desc"}, {"posting_id": "asc"}],
@@ -108,13 +109,21 @@ def compile_query(query: Query, after: list[Any] | None = None) -> dict[str, Any
     if aggs:
         body["aggs"] = aggs
     if query.collapse:
-        # One hit per cluster: its first member in the sort order; inner_hits counts the members that match.
-        body["collapse"] = {"field": "cluster_key", "inner_hits": {"name": "members", "size": 0}}
+        # One hit per cluster: its first member in the sort order. The members that match are counted by a
+        # second, small request on the page's clusters (``members_query``): inner_hits would run one search per hit.
+        body["collapse"] = {"field": "cluster_key"}
     if query.highlight and must:
         # Marked here as on SQLite (index/text.py ``mark``), so that Thai or Burmese words inside a run of
         # letters are marked too: Elasticsearch's highlighter only knows the standard analyzer's tokens.
         body["source_excludes"] = [name for name in SOURCE_EXCLUDES if name != "text"]
     return body
+
+
+def members_query(body: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    """How many matching postings each of the page's clusters has: the search's own query narrowed to them."""
+    narrowed = {"bool": {"must": [body["query"]], "filter": [{"terms": {"cluster_key": keys}}]}}
+    return {"query": narrowed, "size": 0, "track_total_hits": False,
+            "aggs": {"members": {"terms": {"field": "cluster_key", "size": len(keys)}}}}  # fmt: skip
 
 
 def _leaf(term: Term) -> dict[str, Any]:
@@ -150,7 +159,6 @@ def compile_text(node: Node) -> dict[str, Any]:
 
 def read_hit(raw: dict[str, Any]) -> Hit:
     source = raw["_source"]
-    members = raw.get("inner_hits", {}).get("members", {}).get("hits", {}).get("total", {}).get("value", 1)
     return Hit(
         posting_id=raw["_id"],
         title=source.get("title", ""),
@@ -166,7 +174,6 @@ def read_hit(raw: dict[str, Any]) -> Hit:
         geo=source.get("geo"),
         indicators=[i["code"] for i in source.get("indicators", [])],
         sort=list(raw.get("sort", [])),
-        reposts=max(0, members - 1) if "inner_hits" in raw else 0,
     )
 
 
@@ -200,4 +207,5 @@ def read_response(response: dict[str, Any], query: Query | None = None) -> Searc
         histogram=histogram,
         geotiles=geotiles,
         clusters=aggs["clusters"]["value"] if "clusters" in aggs else None,
+        clusters_exact="clusters" not in aggs or aggs["clusters"]["value"] < CARDINALITY_PRECISION,
     )

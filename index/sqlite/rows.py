@@ -13,7 +13,8 @@ from lurewatch.index.query import CONTACT_FIELDS, to_epoch_ms
 from lurewatch.index.text import FTS5_TOKENIZER
 from lurewatch.records import Finding
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+UPGRADABLE = (5,)  # schemas brought up to date in place (CHANGE_LOG adds what they lack)
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS findings (
     id INTEGER PRIMARY KEY,
@@ -47,6 +48,23 @@ CREATE VIRTUAL TABLE IF NOT EXISTS findings_geo USING rtree(id, min_lon, max_lon
 -- one column of words split by index/text.py, the same words Elasticsearch indexes in ``words``
 CREATE VIRTUAL TABLE IF NOT EXISTS findings_fts USING fts5(words, tokenize = "{FTS5_TOKENIZER}");
 """
+# Every change to a finding's row, whoever writes it: searches bring their in-memory columns up to date from
+# here (index/sqlite/columns.py). Pruned to the last CHANGES_KEPT entries; a reader further behind reloads.
+CHANGE_LOG = """
+CREATE TABLE IF NOT EXISTS finding_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, id INTEGER NOT NULL);
+CREATE TRIGGER IF NOT EXISTS findings_inserted AFTER INSERT ON findings
+    BEGIN INSERT INTO finding_changes (id) VALUES (NEW.id); END;
+CREATE TRIGGER IF NOT EXISTS findings_updated AFTER UPDATE ON findings
+    BEGIN INSERT INTO finding_changes (id) VALUES (NEW.id); END;
+CREATE TRIGGER IF NOT EXISTS findings_deleted AFTER DELETE ON findings
+    BEGIN INSERT INTO finding_changes (id) VALUES (OLD.id); END;
+"""
+CHANGES_KEPT = 1_000_000
+
+
+def prune_changes(db: Any) -> None:
+    """Forget all but the last ``CHANGES_KEPT`` changes (call inside a write transaction)."""
+    db.execute("DELETE FROM finding_changes WHERE seq <= (SELECT MAX(seq) FROM finding_changes) - ?", (CHANGES_KEPT,))
 
 
 def add_network_column(db: Any) -> None:

@@ -27,6 +27,17 @@ def search(
     ] = [],  # noqa: B006
     size: Annotated[int, typer.Option(help="hits per page")] = 10,
     offset: Annotated[int, typer.Option(help="hits to skip")] = 0,
+    sort: Annotated[
+        str, typer.Option(help="relevance | newest | oldest | risk (a query of * lists the newest first)")
+    ] = "relevance",
+    lures: Annotated[
+        bool,
+        typer.Option(
+            "--lures/--postings",
+            help="one row per lure (near-duplicate cluster, with its repost count), "
+            "as the web UI shows them, or every posting",
+        ),
+    ] = True,  # fmt: skip
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """Search the index (read-only: a read-only index file can be searched)."""
@@ -34,7 +45,7 @@ def search(
     from lurewatch.index.query import Query
 
     # A query out of bounds raises QueryError, which main() prints as one line with a hint (exit 2).
-    q = Query(text=query, filters=parse_filters(filter), size=size, offset=offset)
+    q = Query(text=query, filters=parse_filters(filter), size=size, offset=offset, sort=sort, collapse=lures)
     store = open_index(get_settings(), read_only=True)
     try:
         result = store.search(q)
@@ -42,18 +53,24 @@ def search(
         store.close()
     if as_json:
         facets = {name: [{"value": v, "count": n} for v, n in buckets] for name, buckets in result.facets.items()}
-        payload = {"total": result.total, "hits": [asdict(h) for h in result.hits], "facets": facets}
+        payload = {"total": result.total, "clusters": result.clusters, "clusters_exact": result.clusters_exact,
+                   "hits": [asdict(h) for h in result.hits], "facets": facets}  # fmt: skip
         out.print_json(json.dumps(payload, ensure_ascii=False))
         return
     _print_result(result)
 
 
 def _print_result(result: Any) -> None:
-    table = Table(title=f"{result.total} findings", show_lines=False)
-    for column in ("score", "lang", "title", "url"):
+    title = f"{result.total} findings"
+    if result.clusters is not None:
+        title = f"{'about ' if not result.clusters_exact else ''}{result.clusters} lures, {result.total} postings"
+    table = Table(title=title, show_lines=False)
+    columns = ("score", "lang", "title", "url") + (("reposts",) if result.clusters is not None else ())
+    for column in columns:
         table.add_column(column, overflow="fold")
     for hit in result.hits:
-        table.add_row(f"{hit.score:.2f}", hit.language, hit.title, hit.url)
+        row = [f"{hit.score:.2f}", hit.language, hit.title, hit.url]
+        table.add_row(*row, *([str(hit.reposts)] if result.clusters is not None else []))
     out.print(table)
     for name, buckets in result.facets.items():
         if buckets:

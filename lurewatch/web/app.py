@@ -7,6 +7,7 @@ audit trail; ``errors.py`` turns every refusal into a readable 4xx (JSON in the 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -35,6 +36,13 @@ def docs_assets() -> Path:
     return Path(fastapi_offline.__file__).parent / "static"
 
 
+def _warm(index: Index) -> None:
+    try:
+        index.warm()
+    except Exception:  # the first search will meet the same problem and report it to its caller
+        log.warning("could not load the index's columns ahead of the first search", exc_info=True)
+
+
 def create_app(settings: Settings, store: Index | None = None) -> FastAPI:
     """The app for ``lurewatch serve`` (tests pass their own ``store``)."""
     configure_logging(settings.log_level)
@@ -42,6 +50,8 @@ def create_app(settings: Settings, store: Index | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The first search would load the SQLite backend's columns; a thread does it while the server starts.
+        threading.Thread(target=_warm, args=(index,), name="lurewatch-warm", daemon=True).start()
         yield
         if getattr(app.state, "network_store", None) is not None:
             app.state.network_store.close()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from babel import Locale
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
@@ -23,6 +25,17 @@ LANGUAGES = {"en": "English", "th": "Thai", "km": "Khmer", "lo": "Lao", "my": "B
 COUNTRIES = {"KH": "Cambodia", "MM": "Myanmar", "LA": "Laos", "TH": "Thailand", "PH": "Philippines", "VN": "Vietnam",
              "MY": "Malaysia", "ID": "Indonesia", "CN": "China", "SG": "Singapore", "TW": "Taiwan", "KR": "South Korea",
              "IN": "India", "BD": "Bangladesh", "LK": "Sri Lanka", "NP": "Nepal", "KE": "Kenya", "UG": "Uganda"}  # fmt: skip
+
+
+@functools.cache
+def country_name(code: str | None) -> str | None:
+    """A country's English name from its ISO code: the short forms above, else CLDR's (Babel), else None."""
+    if not code:
+        return None
+    if code in COUNTRIES:
+        return COUNTRIES[code]
+    name = Locale("en").territories.get(code.upper())
+    return str(name) if name else None
 
 
 def highlighted(text: str | None) -> Markup:
@@ -67,7 +80,7 @@ def _env() -> jinja2.Environment:
         moment=lambda value: (value or "").replace("T", " ")[:16],
         number=lambda value: f"{value:,}",
         urlpart=lambda value: quote(str(value), safe=""),
-        country=lambda code: f"{COUNTRIES[code]} ({code})" if code in COUNTRIES else (code or "unknown"),
+        country=lambda code: f"{country_name(code)} ({code})" if country_name(code) else (code or "unknown"),
         language=lambda code: LANGUAGES.get(code or "", code or "unknown"),
         indicator=lambda code: indicator_info(code).label,
         entity=lambda kind: BY_KIND[kind].label if kind in BY_KIND else kind,

@@ -44,7 +44,15 @@ def test_run_then_search_json(settings: Settings, demo_site: object) -> None:
     everything = json.loads(lurewatch("search", "*", "--json", "--size", "3", settings=settings).stdout)
     assert everything["total"] >= 170 and len(everything["hits"]) == 3
     assert set(everything["hits"][0]) >= {"posting_id", "title", "url", "score"}
+    assert everything["clusters"] < everything["total"]  # one row per lure by default, as the web UI
+    postings = json.loads(lurewatch("search", "*", "--json", "--postings", "--size", "200", settings=settings).stdout)
+    assert postings["clusters"] is None and len(postings["hits"]) == postings["total"] == everything["total"]
+    lures = json.loads(lurewatch("search", "*", "--json", "--size", "200", settings=settings).stdout)
+    assert len(lures["hits"]) == lures["clusters"] and sum(h["reposts"] + 1 for h in lures["hits"]) == lures["total"]
     khmer = json.loads(lurewatch("search", "*", "-f", "language=km", "--json", settings=settings).stdout)
     assert 0 < khmer["total"] < everything["total"]
+    risky = json.loads(lurewatch("search", "*", "--sort", "risk", "--postings", "--json", settings=settings).stdout)
+    scores = [h["risk_score"] for h in risky["hits"]]
+    assert scores == sorted(scores, reverse=True)
     bad_filter = lurewatch("search", "x", "-f", "colour=red", settings=settings)
     assert bad_filter.returncode == 2 and "unknown filter" in bad_filter.stderr

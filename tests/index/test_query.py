@@ -8,7 +8,6 @@ from lurewatch.geo import distance_m
 from lurewatch.index.elasticsearch.query import compile_query
 from lurewatch.index.geo import tile_center, tile_of
 from lurewatch.index.query import BoolOp, Not, Query, QueryError, Term, decode_cursor, encode_cursor, parse
-from lurewatch.index.sqlite.query import keyset
 from lurewatch.index.text import indexed_words, tokens
 
 
@@ -100,13 +99,6 @@ def test_bad_values_are_refused_with_a_message() -> None:
 
 def test_cursor_round_trips() -> None:
     assert decode_cursor(encode_cursor([1772323200000, "abc"], "pit-1")) == ([1772323200000, "abc"], "pit-1")
-
-
-def test_keyset_condition_follows_sort_directions() -> None:
-    sql, params = keyset("risk", [80, 1000, "abc"])
-    assert sql == ("((risk_score < ?) OR (risk_score = ? AND fetched_ms < ?) OR "
-                   "(risk_score = ? AND fetched_ms = ? AND posting_id > ?))")  # fmt: skip
-    assert params == [80, 80, 1000, 80, 1000, "abc"]
 
 
 def test_geotiles_match_the_web_mercator_grid() -> None:

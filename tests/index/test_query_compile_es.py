@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from lurewatch.index.elasticsearch.query import compile_query
+from lurewatch.index.elasticsearch.query import compile_query, members_query, read_response
 from lurewatch.index.query import FILTER_FIELDS, Query
 
 MARCH_10 = 1773100800000  # 2026-03-10T00:00:00Z in epoch milliseconds
@@ -103,9 +103,17 @@ def test_sorts_pages_and_highlight() -> None:
 
 def test_collapse_groups_on_the_cluster_key_and_counts_clusters() -> None:
     body = compile_query(Query("visa", collapse=True))
-    assert body["collapse"] == {"field": "cluster_key", "inner_hits": {"name": "members", "size": 0}}
-    assert body["aggs"]["clusters"]["cardinality"]["field"] == "cluster_key"
+    assert body["collapse"] == {"field": "cluster_key"}  # no inner_hits: one search per hit (members_query)
+    assert body["aggs"]["clusters"]["cardinality"] == {"field": "cluster_key", "precision_threshold": 3000}
     assert "collapse" not in compile_query(Query("visa"))
+
+
+def test_members_are_counted_with_the_searchs_own_query_on_the_pages_clusters() -> None:
+    body = compile_query(Query("visa", filters={"country": ["KH"]}, collapse=True))
+    counted = members_query(body, ["c1", "c2"])
+    assert counted["query"] == {"bool": {"must": [body["query"]], "filter": [{"terms": {"cluster_key": ["c1", "c2"]}}]}}
+    assert counted["aggs"] == {"members": {"terms": {"field": "cluster_key", "size": 2}}}
+    assert counted["size"] == 0 and counted["track_total_hits"] is False
 
 
 def test_aggregations() -> None:
@@ -113,3 +121,12 @@ def test_aggregations() -> None:
     assert aggs["facet_indicator"]["terms"]["field"] == "indicators.code"
     assert aggs["histogram"]["date_histogram"]["calendar_interval"] == "week"
     assert aggs["geotiles"]["geotile_grid"]["precision"] == 5
+
+
+def test_a_lure_count_beyond_the_cardinality_precision_is_marked_as_an_estimate() -> None:
+    def counted(clusters: int) -> bool:
+        response = {"hits": {"hits": [], "total": {"value": 9000}}, "aggregations": {"clusters": {"value": clusters}}}
+        return read_response(response).clusters_exact
+
+    assert counted(2999) is True and counted(3000) is False
+    assert read_response({"hits": {"hits": [], "total": {"value": 0}}}).clusters_exact is True  # no collapse

@@ -1,4 +1,4 @@
-"""The SQLite query compiler at its edges, on a few hand-built findings with exact ids (SQLite only, no Elasticsearch).
+"""The SQLite query evaluation at its edges, on a few hand-built findings with exact ids (SQLite only, no Elasticsearch).
 
 Each finding sits just inside or just outside one boundary: a bounding-box edge (within the R*Tree's
 1e-4° slack, so only the exact comparison decides), a radius (a few metres either side), a relevance
@@ -12,12 +12,13 @@ import math
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lurewatch.geo import EARTH_RADIUS_M, distance_m
 from lurewatch.index.query import Query, QueryError, highlight_words
 from lurewatch.index.sqlite.backend import SqliteIndex
-from lurewatch.index.sqlite.query import compile_where, keyset
+from lurewatch.index.sqlite.matching import Matcher, order
 from lurewatch.records import Finding
 
 BOX = (98.0, 16.0, 99.0, 17.0)  # west, south, east, north
@@ -158,18 +159,23 @@ def test_a_term_without_words_restricts_nothing(store: SqliteIndex) -> None:
     assert _ids(store, Query("typist ???")) == _ids(store, Query("typist")) == {"r-dense", "e-west-on"}
 
 
-def test_the_compiler_itself_refuses_an_inverted_box() -> None:
+def test_the_matcher_itself_refuses_an_inverted_box(store: SqliteIndex) -> None:
     message = "^bounding box must be west,south,east,north with west <= east and south <= north$"
+    matcher = Matcher(store.db, store.columns.current(store.db))
     for bbox in [(99.0, 16.0, 98.0, 17.0), (98.0, 17.0, 99.0, 16.0)]:
         query = Query("*")
-        query.bbox = bbox  # past Query's own check: the compiler must not trust its input
+        query.bbox = bbox  # past Query's own check: the matcher must not trust its input
         with pytest.raises(QueryError, match=message):
-            compile_where(query)
+            matcher.mask(query)
 
 
-def test_a_cursor_of_the_wrong_length_is_refused_with_a_hint() -> None:
+def test_a_cursor_of_the_wrong_length_is_refused_with_a_hint(store: SqliteIndex) -> None:
+    snapshot = store.columns.current(store.db)
+    everything = np.arange(len(snapshot))
     with pytest.raises(QueryError, match="^the page cursor does not fit this sort; start again from the first page$"):
-        keyset("newest", [1])
+        order(snapshot, everything, "newest", None, 10, after=[1])
+    with pytest.raises(QueryError, match="^the page cursor does not fit this sort; start again from the first page$"):
+        order(snapshot, everything, "risk", None, 10, after=[1, "x"])
 
 
 def test_no_word_of_a_negated_group_is_shown_as_matched() -> None:

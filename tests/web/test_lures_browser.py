@@ -156,3 +156,27 @@ def test_a_local_phone_pivots_to_its_number_and_lists_what_else_the_postings_car
 
     p.goto(base + "/?q=*&phone=%2B855%2012%20987%20654&collapse=0")  # the same number in a filter
     assert p.locator("article.hit").count() == 4
+
+
+def test_dragging_across_histogram_bars_narrows_the_dates_to_their_range(page: object,
+                                                                         server: tuple[str, str, str]) -> None:  # fmt: skip
+    from playwright.sync_api import expect
+
+    base, key, backend = server
+    _login(page, base, key, "/?q=*&histogram=day&collapse=0")
+    p = page  # type: ignore[assignment]
+    bars = p.locator("figure.histogram a.bar")
+    assert bars.count() >= 3
+    labels = [bars.nth(i).get_attribute("aria-label") for i in range(3)]
+    counts = [int(re.search(r": (\d+) postings", label).group(1)) for label in labels]  # type: ignore[union-attr]
+    first = re.search(r"date_from=([\d-]+)", bars.nth(0).get_attribute("href")).group(1)  # type: ignore[union-attr]
+    last = re.search(r"date_to=([\d-]+)", bars.nth(2).get_attribute("href")).group(1)  # type: ignore[union-attr]
+    boxes = [bars.nth(i).locator("rect.bar-hit").bounding_box() for i in (0, 2)]
+    p.mouse.move(boxes[0]["x"] + boxes[0]["width"] / 2, boxes[0]["y"] + 40)
+    p.mouse.down()
+    p.mouse.move(boxes[1]["x"] + boxes[1]["width"] / 2, boxes[1]["y"] + 40, steps=8)
+    expect(p.locator("figure.histogram a.bar.selected")).to_have_count(3)  # the range shows while dragging
+    p.mouse.up()
+    p.wait_for_url(re.compile(rf"date_from={first}.*date_to={last}|date_to={last}.*date_from={first}"))
+    expect(p.locator(".summary .totals")).to_contain_text(f"{sum(counts)} posting")
+    p.screenshot(path=ARTIFACTS / f"histogram-drag-{backend}.png", full_page=True)

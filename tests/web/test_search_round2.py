@@ -120,3 +120,10 @@ def test_a_phone_filter_takes_the_local_format(client: TestClient, reader: dict,
     for typed in ["012 345 678", "012-345-678", "+855 12 345 678", "(012) 345678"]:
         found = client.get("/api/search", params={"phone": typed}, headers=reader).json()
         assert [h["posting_id"] for h in found["hits"]] == ["local-phone"], typed
+
+
+def test_every_country_code_gets_its_name_and_an_unknown_code_stays_as_it_is(client: TestClient, reader: dict) -> None:
+    log_in(client, reader["X-API-Key"])
+    html = client.get("/?q=*&country=AE&country=QZ&collapse=0").text
+    chips = re.findall(r'<button type="submit" class="chip removable"[^>]*>([^<]*)</button>', html)
+    assert "Country: United Arab Emirates (AE) ×" in chips and "Country: QZ ×" in chips

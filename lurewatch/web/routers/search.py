@@ -46,6 +46,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
     return {
         "total": result.total,
         "clusters": result.clusters,  # with collapse: the near-duplicate clusters (lures) among the total postings
+        "clusters_exact": result.clusters_exact,  # false: an estimate within a few percent (many clusters, ES)
         "hits": [asdict(h) for h in result.hits],
         "facets": {name: [{"value": v, "count": n} for v, n in b] for name, b in result.facets.items()},
         "histogram": [{"date": d, "count": n} for d, n in result.histogram],
