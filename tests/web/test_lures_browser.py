@@ -163,7 +163,7 @@ def test_dragging_across_histogram_bars_narrows_the_dates_to_their_range(page: o
     from playwright.sync_api import expect
 
     base, key, backend = server
-    _login(page, base, key, "/?q=*&histogram=day&collapse=0")
+    browser_login(page, base, key, "/?q=*&histogram=day&collapse=0")
     p = page  # type: ignore[assignment]
     bars = p.locator("figure.histogram a.bar")
     assert bars.count() >= 3
