@@ -65,6 +65,8 @@ export LUREWATCH_TEST_ES_URL="${LUREWATCH_TEST_ES_URL:-http://127.0.0.1:${ES_POR
 export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS=""
 # Most tests wait on a browser, a crawl, Elasticsearch or Airflow rather than compute, so three workers share two
 # cores. --dist loadfile: each file runs whole on one worker (module-scoped servers, the two-node cluster and the
-# fault tests that build on each other stay together); the long files start first (tests/conftest.py). Each worker
-# has its own temp folders, free ports and index prefixes. --durations: the slowest tests, in every CI log.
-"$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-3}" --dist loadfile --durations=20 "$@"
+# fault tests that build on each other stay together). --no-loadscope-reorder: files are handed out in the order
+# tests/conftest.py puts them, the long ones first (xdist would start the files with the most tests first, and the
+# 200,000-finding export, two tests in its file, would end the run alone). Each worker has its own temp folders,
+# free ports and index prefixes. --durations: the slowest tests, in every CI log.
+"$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-3}" --dist loadfile --no-loadscope-reorder --durations=20 "$@"

@@ -48,8 +48,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (scripts/test.sh: ``-n 3 --dist loadfile``): the long test files first, so that none of
-    them is left to finish the run alone while the other workers idle.
+    """Under pytest-xdist (scripts/test.sh: ``-n 3 --dist loadfile --no-loadscope-reorder``): the long test files
+    first, so that none of them is left to finish the run alone while the other workers idle.
 
     Each file runs whole on one worker (its module-scoped servers, cluster and indexes are set up once; the fault
     tests build on the test before). A file with a test that asks for a longer timeout than the suite's starts
