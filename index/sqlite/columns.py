@@ -29,6 +29,7 @@ NUMERIC = ("fetched_ms", "dated_ms", "risk_score", "tile_x", "tile_y", "lat", "l
 LOAD_SQL = f"""SELECT f.id, f.posting_id, {", ".join("f." + c for c in CATEGORICAL + NUMERIC[:-1])}, d.sz
                FROM findings f LEFT JOIN findings_fts_docsize d ON d.id = f.id"""
 CHUNK = 500  # ids per IN (...) list
+LOAD_SLICE = 10_000  # rows per fetch when loading everything
 FULL_RELOAD_SHARE = 0.25  # more changed rows than this share of the index: read everything again
 
 
@@ -133,9 +134,24 @@ class Columns:
             return snapshot
 
     def _load(self, db: sqlite3.Connection, seq: int) -> Snapshot:
+        """Every row, read a slice at a time: rows as tuples weigh ten times their arrays (200,000 findings
+        read at once took the process's peak from 130 to 360 MB)."""
         self.reloads += 1
         vocabularies = {name: Vocabulary() for name in CATEGORICAL}
-        return _build(db.execute(LOAD_SQL + " ORDER BY f.id").fetchall(), seq, vocabularies)
+        cursor = db.execute(LOAD_SQL + " ORDER BY f.id")
+        parts = []
+        while rows := cursor.fetchmany(LOAD_SLICE):
+            parts.append(_build(rows, seq, vocabularies))
+        if not parts:
+            return _build([], seq, vocabularies)
+        return Snapshot(
+            seq=seq,
+            ids=np.concatenate([p.ids for p in parts]),
+            posting_ids=np.concatenate([p.posting_ids for p in parts]),
+            codes={n: np.concatenate([p.codes[n] for p in parts]) for n in CATEGORICAL},
+            numbers={n: np.concatenate([p.numbers[n] for p in parts]) for n in NUMERIC},
+            vocabularies=vocabularies,
+        )
 
     def _update(self, db: sqlite3.Connection, old: Snapshot, seq: int) -> Snapshot:
         changed = np.unique(np.array([r[0] for r in db.execute(

@@ -135,3 +135,22 @@ def test_a_schema_5_file_is_brought_up_to_date_in_place(path: Path) -> None:
     upgraded = _index(path)
     assert upgraded.search(Query("*", size=50)).total == len(IDS)
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == rows.SCHEMA_VERSION
+
+
+def test_a_word_said_three_times_outranks_a_shorter_ad_that_says_it_once(tmp_path: Path) -> None:
+    index = _index(tmp_path / "tf.sqlite")
+    base = handbuilt_findings()[0]
+    texts = {
+        "once": "typist wanted apply now",  # shorter, says it once
+        "thrice": "typist typist typist wanted apply now today",  # longer, says it three times
+        **{f"other{i}": f"cleaner wanted number {i}" for i in range(6)},  # so that "typist" is rare (its idf > 0)
+    }
+    index.upsert([dataclasses.replace(base, posting_id=pid, title="", text=text, cluster_id=pid)
+                  for pid, text in texts.items()])  # fmt: skip
+    for reader in (index, SqliteIndex(tmp_path / "tf.sqlite", read_only=True)):  # the read-only one too
+        hits = reader.search(Query("typist", sort="relevance", facets=())).hits
+        assert [h.posting_id for h in hits] == ["thrice", "once"] and hits[0].score > hits[1].score > 0
+        prefix = reader.search(Query("typ*", sort="relevance", facets=())).hits
+        assert [h.posting_id for h in prefix] == ["thrice", "once"]
+        phrase = reader.search(Query('"typist wanted"', sort="relevance", facets=())).hits
+        assert {h.posting_id for h in phrase} == {"thrice", "once"}

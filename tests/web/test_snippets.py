@@ -78,3 +78,21 @@ def test_search_snippets_on_both_backends_keep_every_cluster_whole(backend_setti
                 assert {start, start + len(cut)} <= set(_boundaries(finding.text)), (finding.language, cut[:8], cut[-8:])
     finally:
         index.close()
+
+
+def test_cuts_found_in_a_window_are_the_cuts_of_the_whole_text() -> None:
+    """at_or_before / at_or_after read only a window around the offset; they must agree with the whole text's
+    cuts whatever surrounds it: stacked Khmer and Burmese, Thai marks, ZWJ emoji, flags, Hangul jamo, a
+    prepended Arabic sign, CR LF."""
+    import random
+
+    alphabet = [*"ab c\n\r,.", "\u0e01", "\u0e31", "\u0e48", "\u1780", "\u17d2", "\u1781", "\u1000", "\u1039",
+                "\u1001", "\u200d", "\U0001f468", "\u0301", "\u0600", "\U0001f1f9", "\U0001f1ed", "가", "\u1100",
+                "\u1161"]  # fmt: skip
+    rng = random.Random(7)
+    for _ in range(600):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 700)))
+        cuts = _boundaries(text)
+        for offset in rng.sample(range(len(text) + 1), min(len(text) + 1, 12)):
+            assert at_or_before(text, offset) == max(c for c in cuts if c <= offset)
+            assert at_or_after(text, offset) == min((c for c in cuts if c >= offset), default=len(text))
