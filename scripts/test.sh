@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what the tests need, runs ruff and mypy, starts Elasticsearch, runs pytest.
 #   scripts/test.sh [pytest args]      (make test)
-# Env: VENV (.venv), PYTHON (python3), LUREWATCH_TEST_ES_URL (http://127.0.0.1:9200), CI.
+# Env: VENV (.venv), PYTHON (python3), LUREWATCH_TEST_ES_URL (http://127.0.0.1:9200), CI,
+#      PYTEST_WORKERS (3: pytest-xdist workers; 0 runs every test in the one pytest process).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,4 +63,10 @@ trap cleanup EXIT
 
 export LUREWATCH_TEST_ES_URL="${LUREWATCH_TEST_ES_URL:-http://127.0.0.1:${ES_PORT:-9200}}"
 export TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS=""
-"$VENV/bin/python" -m pytest "$@"
+# Most tests wait on a browser, a crawl, Elasticsearch or Airflow rather than compute, so three workers share two
+# cores. --dist loadfile: each file runs whole on one worker (module-scoped servers, the two-node cluster and the
+# fault tests that build on each other stay together). --no-loadscope-reorder: files are handed out in the order
+# tests/conftest.py puts them, the long ones first (xdist would start the files with the most tests first, and the
+# 200,000-finding export, two tests in its file, would end the run alone). Each worker has its own temp folders,
+# free ports and index prefixes. --durations: the slowest tests, in every CI log.
+"$VENV/bin/python" -m pytest -n "${PYTEST_WORKERS:-3}" --dist loadfile --no-loadscope-reorder --durations=20 "$@"

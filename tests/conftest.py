@@ -46,6 +46,33 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.fail(f"{item.nodeid} uses the Elasticsearch fixtures: mark it @pytest.mark.elasticsearch", pytrace=False)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (scripts/test.sh: ``-n 3 --dist loadfile --no-loadscope-reorder``): the long test files
+    first, so that none of them is left to finish the run alone while the other workers idle.
+
+    Each file runs whole on one worker (its module-scoped servers, cluster and indexes are set up once; the fault
+    tests build on the test before). A file with a test that asks for a longer timeout than the suite's starts
+    first; then the files with tests marked ``slow`` or ``airflow``; the many short files then fill whichever
+    worker is free. Within a file the order is the collected one. Without xdist nothing changes.
+    """
+    if not hasattr(config, "workerinput"):
+        return
+    default_timeout = float(config.getini("timeout") or 0)
+
+    def rank(item: pytest.Item) -> int:
+        timeout = item.get_closest_marker("timeout")
+        if timeout is not None and timeout.args and float(timeout.args[0]) > default_timeout:
+            return 0
+        return 1 if item.get_closest_marker("slow") or item.get_closest_marker("airflow") else 2
+
+    file_rank: dict[str, int] = {}
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        file_rank[path] = min(file_rank.get(path, 2), rank(item))
+    items.sort(key=lambda item: file_rank[item.nodeid.split("::", 1)[0]])  # stable: files stay in collected order
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """With ``--fail-on-skip``, or in CI (CI=true: .ci/run sets it), a skipped test fails the run."""
     if not (session.config.getoption("--fail-on-skip") or IN_CI):

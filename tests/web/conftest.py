@@ -128,9 +128,12 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 
-def browser_login(page: Any, base: str, key: str, then: str = "/") -> None:
+def browser_login(page: Any, base: str, key: str, then: str = "/", screenshot: Path | None = None) -> None:
+    """Open ``then``, get sent to the login page (``screenshot``: a picture of it), log in with ``key``."""
     page.goto(base + then)
     assert "/login" in page.url
+    if screenshot is not None:
+        page.screenshot(path=screenshot)
     page.fill("#key", key)
     page.click("form.login-card button[type=submit]")
     page.wait_for_load_state()

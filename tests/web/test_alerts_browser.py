@@ -3,12 +3,7 @@ digest arrive at a local webhook receiver."""
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -21,22 +16,16 @@ from tests.alerts.conftest import finding
 from tests.support import ROOT
 from tests.support.receivers import webhook_receiver
 from tests.support.samples import sample_findings
+from tests.web.conftest import CHROMIUM_ARGS, browser_login, chromium_or_skip, served
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path(os.environ.get("LUREWATCH_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture
 def alert_web(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, str, Settings]]:
     """The app on a free 127.0.0.1 port over 300 synthetic findings; webhooks to 127.0.0.1 allowed."""
-    import uvicorn
-
-    if not CHROMIUM.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Chromium is missing; CI=true needs it for the browser tests")
-        pytest.skip("no Chromium here; install Debian's chromium package")
+    chromium_or_skip()
     monkeypatch.setenv("LUREWATCH_WEBHOOK_ALLOW_PRIVATE", "true")
     monkeypatch.setenv("LUREWATCH_ALERTS_SETTLE_SECONDS", "0")
     get_settings.cache_clear()
@@ -45,19 +34,8 @@ def alert_web(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[t
     store.setup()
     store.upsert(sample_findings(300))
     key = KeyStore(settings.keys_path).add("browser", "reader")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    web = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not web.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert web.started, "the web server did not start"
-    yield f"http://127.0.0.1:{port}", key, settings
-    web.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(settings, store)) as base:
+        yield base, key, settings
     store.close()
 
 
@@ -67,12 +45,9 @@ def test_save_a_search_as_an_alert_and_receive_its_digest(alert_web: tuple[str, 
     base, key, settings = alert_web
     ARTIFACTS.mkdir(exist_ok=True)
     with webhook_receiver() as receiver, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(base + "/login?next=" + "/%3Fq%3Dvisa%26compound%3DKK%2BPark")
-        page.fill("#key", key)
-        page.click("form.login-card button[type=submit]")
-        page.wait_for_load_state()
+        browser_login(page, base, key, "/?q=visa&compound=KK+Park")
         page.locator("details.alert-form summary").click()
         page.fill("input[name=alert_name]", "KK Park visa")
         page.fill("input[name=alert_channel]", receiver.url)

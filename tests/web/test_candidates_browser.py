@@ -3,9 +3,7 @@ the top one and rejects another; the page says what was written."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -17,11 +15,10 @@ from lurewatch.web.app import create_app
 from lurewatch.web.keys import KeyStore
 from tests.support import ROOT
 from tests.support.discovery import naming
+from tests.web.conftest import CHROMIUM_ARGS, browser_login, chromium_or_skip
 from tests.web.conftest import served as served_app
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path(os.environ.get("LUREWATCH_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 ARTIFACTS = ROOT / "test-artifacts"
 FINDINGS = [
     *[naming(n, "Typists for KK Park, free visa. Join our channel t.me/s/kk_jobs_daily", risk=88, cluster=f"k{n % 3}")
@@ -34,10 +31,7 @@ FINDINGS = [
 
 @pytest.fixture
 def candidates_web(settings: Settings) -> Iterator[tuple[str, str, Settings]]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Chromium is missing; CI=true needs it for the browser tests")
-        pytest.skip("no Chromium here; install Debian's chromium package")
+    chromium_or_skip()
     store = SqliteIndex(settings.sqlite_file)
     store.setup()
     store.upsert(FINDINGS)
@@ -54,12 +48,9 @@ def test_an_analyst_reviews_candidate_sources_in_the_browser(candidates_web: tup
     base, key, settings = candidates_web
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(base + "/login?next=/candidates")
-        page.fill("#key", key)
-        page.click("form.login-card button[type=submit]")
-        page.wait_for_load_state()
+        browser_login(page, base, key, "/candidates")
         rows = page.locator("tr.candidate")
         expect(rows).to_have_count(6)
         expect(rows.first).to_have_attribute("data-key", "telegram:kk_jobs_daily")

@@ -22,8 +22,9 @@ from lurewatch.records import Finding, read_jsonl
 from lurewatch.settings import Settings
 from lurewatch.web.app import create_app
 from lurewatch.web.keys import KeyStore
+from tests.web.conftest import CHROMIUM_ARGS, browser_login, chromium_or_skip
 from tests.web.conftest import served as served_app
-from tests.web.test_web_browser import ARTIFACTS, CHROMIUM_ARGS, _login, chromium_path  # noqa: F401 - a fixture
+from tests.web.test_web_browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 BACKENDS = ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.elasticsearch)]
@@ -62,12 +63,12 @@ def server(request: pytest.FixtureRequest, settings: Settings, demo_findings: li
 
 
 @pytest.fixture
-def page(chromium_path: Path) -> Iterator[object]:  # noqa: F811 - the imported fixture
+def page() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_ARGS)
         tab = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         yield tab
         browser.close()
@@ -84,7 +85,7 @@ def test_reposts_fold_into_one_row_per_lure(page: object, server: tuple[str, str
     from playwright.sync_api import expect
 
     base, key, backend = server
-    _login(page, base, key, "/?q=telegram")
+    browser_login(page, base, key, "/?q=telegram")
     p = page  # type: ignore[assignment]
     lures, postings = _totals(p)
     assert 1 < lures < postings  # the demo reposts its ads: fewer lures than postings
@@ -118,7 +119,7 @@ def test_words_typed_as_written_find_the_demo_ads(page: object, server: tuple[st
     from playwright.sync_api import expect
 
     base, key, backend = server
-    _login(page, base, key, "/")
+    browser_login(page, base, key, "/")
     p = page  # type: ignore[assignment]
     p.fill(".searchbar input[name=q]", typed)  # typed into the box, as a person does
     p.press(".searchbar input[name=q]", "Enter")
@@ -138,7 +139,7 @@ def test_a_local_phone_pivots_to_its_number_and_lists_what_else_the_postings_car
     from playwright.sync_api import expect
 
     base, key, backend = server
-    _login(page, base, key, "/pivot/phone?value=012-987%20654")
+    browser_login(page, base, key, "/pivot/phone?value=012-987%20654")
     p = page  # type: ignore[assignment]
     expect(p.locator(".entity-value")).to_have_text(PHONE)
     postings = int(p.locator(".stats div", has_text="Postings").locator("dd").inner_text())
@@ -162,7 +163,7 @@ def test_dragging_across_histogram_bars_narrows_the_dates_to_their_range(page: o
     from playwright.sync_api import expect
 
     base, key, backend = server
-    _login(page, base, key, "/?q=*&histogram=day&collapse=0")
+    browser_login(page, base, key, "/?q=*&histogram=day&collapse=0")
     p = page  # type: ignore[assignment]
     bars = p.locator("figure.histogram a.bar")
     assert bars.count() >= 3

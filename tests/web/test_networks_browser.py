@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -14,11 +13,11 @@ from lurewatch.settings import Settings
 from lurewatch.web.app import create_app
 from lurewatch.web.keys import KeyStore
 from tests.support.network_corpus import network_corpus
+from tests.web.conftest import CHROMIUM_ARGS, browser_login, chromium_or_skip
 from tests.web.conftest import served as served_app
-from tests.web.test_web_browser import ARTIFACTS, CHROMIUM_ARGS, _login, chromium_path
+from tests.web.test_web_browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
-__all__ = ["chromium_path"]  # the fixture, shared with the other browser tests
 
 
 @pytest.fixture
@@ -37,19 +36,18 @@ def served(settings: Settings) -> Iterator[tuple[str, str, str]]:
     store.close()
 
 
-def test_finding_to_network_graph_and_a_phone_node_to_its_pivot(chromium_path: Path,
-                                                                served: tuple[str, str, str]) -> None:  # fmt: skip
+def test_finding_to_network_graph_and_a_phone_node_to_its_pivot(served: tuple[str, str, str]) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     base, key, finding = served
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_ARGS)
         p = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         problems: list[str] = []
         p.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         p.on("pageerror", lambda e: problems.append(str(e)))
-        _login(p, base, key, f"/findings/{finding}")
+        browser_login(p, base, key, f"/findings/{finding}")
         link = p.locator(".finding-head a.network-link")
         expect(link).to_be_visible()
         link.click()

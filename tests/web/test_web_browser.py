@@ -5,13 +5,8 @@ Screenshots of every page land in ``test-artifacts/`` (gitignored) for a person 
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -22,11 +17,9 @@ from lurewatch.web.app import create_app
 from lurewatch.web.keys import KeyStore
 from tests.support import ROOT
 from tests.support.samples import sample_findings
+from tests.web.conftest import CHROMIUM_ARGS, browser_login, chromium_or_skip, served
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path(os.environ.get("LUREWATCH_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 ARTIFACTS = ROOT / "test-artifacts"
 XSS_TITLE = '<script>alert("title")</script> Hiring <img src=x onerror=alert(1)> now'
 XSS_TEXT = 'Apply today <img src=x onerror=alert(2)> <script>alert("text")</script> <b>bold</b> ok'
@@ -46,49 +39,26 @@ def _xss_finding() -> Finding:
     )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def chromium_path() -> Path:
-    if not CHROMIUM.exists() and not shutil.which("chromium"):
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("Chromium is missing; CI=true needs it for the browser tests")
-        pytest.skip("no Chromium here; install Debian's chromium package")
-    return CHROMIUM if CHROMIUM.exists() else Path(shutil.which("chromium") or "")
-
-
 @pytest.fixture
 def server(settings: Settings) -> Iterator[tuple[str, str]]:
     """The app on a free 127.0.0.1 port over 800 synthetic findings plus one carrying an XSS payload."""
-    import uvicorn
-
     store = SqliteIndex(settings.sqlite_file)
     store.setup()
     store.upsert(sample_findings(800))
     store.upsert([_xss_finding()])
     key = KeyStore(settings.keys_path).add("browser", "reader")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(settings, store), host="127.0.0.1", port=port, log_level="warning")
-    web = uvicorn.Server(config)
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not web.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert web.started, "the web server did not start"
-    yield f"http://127.0.0.1:{port}", key
-    web.should_exit = True
-    thread.join(timeout=10)
+    with served(create_app(settings, store)) as base:
+        yield base, key
     store.close()
 
 
 @pytest.fixture
-def page(chromium_path: Path, server: tuple[str, str]) -> Iterator[object]:
+def page(server: tuple[str, str]) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_or_skip(), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         tab = context.new_page()
         tab.dialogs = []  # type: ignore[attr-defined]
@@ -97,20 +67,11 @@ def page(chromium_path: Path, server: tuple[str, str]) -> Iterator[object]:
         browser.close()
 
 
-def _login(page: object, base: str, key: str, then: str = "/") -> None:
-    page.goto(base + then)  # type: ignore[attr-defined]
-    assert "/login" in page.url  # type: ignore[attr-defined]
-    page.screenshot(path=ARTIFACTS / "login.png")  # type: ignore[attr-defined]
-    page.fill("#key", key)  # type: ignore[attr-defined]
-    page.click("form.login-card button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_load_state()  # type: ignore[attr-defined]
-
-
 def test_search_facet_finding_pivot_and_map(page: object, server: tuple[str, str]) -> None:
     from playwright.sync_api import expect
 
     base, key = server
-    _login(page, base, key, "/?q=visa")
+    browser_login(page, base, key, "/?q=visa", screenshot=ARTIFACTS / "login.png")
     p = page  # type: ignore[assignment]
     expect(p.locator(".summary")).to_contain_text("postings for visa")
     expect(p.locator("article.hit").first).to_be_visible()
@@ -162,7 +123,7 @@ def test_xss_payload_in_a_crawled_ad_renders_as_text(page: object, server: tuple
     from playwright.sync_api import expect
 
     base, key = server
-    _login(page, base, key, "/?q=onerror")
+    browser_login(page, base, key, "/?q=onerror")
     p = page  # type: ignore[assignment]
     expect(p.locator("article.hit a.hit-title")).to_have_count(1)
     expect(p.locator("article.hit a.hit-title")).to_contain_text('<script>alert("title")</script> Hiring')
@@ -238,7 +199,7 @@ def test_a_page_on_another_port_can_neither_log_in_nor_search_as_the_victim(
     assert "/login" in p.url  # nobody is logged in, least of all the attacker
     assert not [e for e in _audit(settings) if e.get("action") == "login"]
 
-    _login(p, base, key)
+    browser_login(p, base, key)
     p.goto(evil + "/search.html")
     p.wait_for_url(base + "/?q=forged-by-link")
     expect(p.locator(".error-page")).to_contain_text("Nothing was searched")
@@ -261,7 +222,7 @@ def test_api_docs_render_offline_under_the_strict_csp(page: object, server: tupl
     violations: list[str] = []
     p.on("request", lambda r: requests.append(r.url))
     p.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
-    _login(p, base, key, "/api/docs")
+    browser_login(p, base, key, "/api/docs")
     assert p.url == base + "/api/docs"
     expect(p.locator(".opblock-summary-path", has_text="/api/search").first).to_be_visible(timeout=15000)
     p.screenshot(path=ARTIFACTS / "api-docs.png", full_page=True)
