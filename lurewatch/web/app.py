@@ -51,8 +51,11 @@ def create_app(settings: Settings, store: Index | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The first search would load the SQLite backend's columns; a thread does it while the server starts.
-        threading.Thread(target=_warm, args=(index,), name="lurewatch-warm", daemon=True).start()
+        warming = threading.Thread(target=_warm, args=(index,), name="lurewatch-warm", daemon=True)
+        warming.start()
         yield
+        # Never close the index under the thread's feet (a SQLite connection closed while in use crashes).
+        warming.join()
         if getattr(app.state, "network_store", None) is not None:
             app.state.network_store.close()
         if store is None:  # an index the caller passed in is the caller's to close
