@@ -267,6 +267,8 @@ class SqliteIndex:
         if query.highlight and hits and not query.match_all:
             self._highlight(hits, [r[0] for r in rows], query)
         result = SearchResult(total=total, hits=hits)
+        matched = np.zeros(len(snapshot), dtype=bool)  # for the multi-valued facets: which findings match
+        matched[at] = True
         for name in query.facets:
             if name in COLUMNS:
                 column = COLUMNS[name]
@@ -274,8 +276,6 @@ class SqliteIndex:
                 result.facets[name] = counts(snapshot.codes[column][at], len(values), values, FACET_SIZE)
             else:
                 pairs = snapshot.field_pairs(self.db, name)
-                matched = np.zeros(len(snapshot), dtype=bool)
-                matched[at] = True
                 chosen = pairs.codes[matched[pairs.positions]]
                 result.facets[name] = counts(chosen, len(pairs.vocabulary.values), pairs.vocabulary.values, FACET_SIZE)
         if query.collapse:

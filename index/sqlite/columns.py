@@ -78,13 +78,17 @@ class Snapshot:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def locate(self, rowids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For each rowid, a position and whether the snapshot holds it there (the position means nothing if not)."""
+        if not len(self.ids):
+            return np.zeros(len(rowids), dtype=np.int64), np.zeros(len(rowids), dtype=bool)
+        at = np.minimum(np.searchsorted(self.ids, rowids), len(self.ids) - 1)
+        return at, self.ids[at] == rowids
+
     def positions(self, rowids: np.ndarray) -> np.ndarray:
         """Positions of those rowids that are in the snapshot (others are dropped)."""
-        if not len(self.ids) or not len(rowids):
-            return np.empty(0, dtype=np.int64)
-        at = np.searchsorted(self.ids, rowids)
-        at = np.minimum(at, len(self.ids) - 1)
-        found: np.ndarray = at[self.ids[at] == rowids]
+        at, held = self.locate(rowids)
+        found: np.ndarray = at[held]
         return found
 
     def mask_of(self, rowids: np.ndarray) -> np.ndarray:
@@ -105,8 +109,7 @@ class Snapshot:
 def _pairs(snapshot: Snapshot, rows: list[tuple[int, str]], vocabulary: Vocabulary) -> Pairs:
     ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     codes = np.fromiter((vocabulary.code(r[1]) for r in rows), dtype=np.int32, count=len(rows))
-    at = np.minimum(np.searchsorted(snapshot.ids, ids), max(len(snapshot.ids) - 1, 0))
-    keep = snapshot.ids[at] == ids if len(snapshot.ids) else np.zeros(len(ids), dtype=bool)
+    at, keep = snapshot.locate(ids)
     return Pairs(ids[keep], at[keep], codes[keep], vocabulary)
 
 
